@@ -1,0 +1,7 @@
+/**
+ * HTTP API, live dashboard and drift audit views (issue 7).
+ *
+ * <p>Not built yet: the module exists so the reactor has the design's shape and the dependency
+ * rules (layers depend only on shared modules) hold from the first commit.
+ */
+package io.tidemark.serving;
