@@ -1,0 +1,135 @@
+package io.tidemark.core.event;
+
+import static io.tidemark.core.event.EventContract.EVENT_ID;
+import static io.tidemark.core.event.EventContract.PAGE_URL;
+import static io.tidemark.core.event.EventContract.TIMESTAMP;
+import static io.tidemark.core.event.EventContract.USER_ID;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
+
+/**
+ * Turns the raw bytes of a Kafka record in the seed JSON format into a {@link ParseResult}.
+ *
+ * <p>The one entry point from untrusted bytes into Tidemark: the speed layer, the batch layer and
+ * the generator's ground truth all call it, which is what lets a parity test prove they agree.
+ * Uses Jackson's streaming parser (no tree, no reflection) because the speed layer calls it for
+ * every record. Unknown fields are ignored so producers can add fields without breaking the
+ * pipeline; duplicate fields are rejected because which value wins would be ambiguous.
+ *
+ * <p>Thread-safe and stateless; never throws on bad input.
+ */
+public final class PageViewParser {
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  private PageViewParser() {}
+
+  /**
+   * Parses and validates one record.
+   *
+   * @param bytes the record value exactly as read from Kafka (may be {@code null})
+   * @param arrivalTimestamp the Kafka record timestamp in epoch ms, or {@code <= 0} if unknown
+   */
+  public static ParseResult parse(byte[] bytes, long arrivalTimestamp) {
+    if (bytes == null || bytes.length == 0) {
+      return new ParseResult.Invalid(InvalidReason.NOT_JSON, "record value is empty");
+    }
+    if (bytes.length > EventContract.MAX_RECORD_BYTES) {
+      return new ParseResult.Invalid(
+          InvalidReason.RECORD_TOO_LARGE,
+          "record has " + bytes.length + " bytes, max " + EventContract.MAX_RECORD_BYTES);
+    }
+    try (JsonParser p = JSON.createParser(bytes)) {
+      return parseObject(p, arrivalTimestamp);
+    } catch (JsonProcessingException e) {
+      return new ParseResult.Invalid(InvalidReason.NOT_JSON, "malformed JSON: " + e.getOriginalMessage());
+    } catch (IOException | RuntimeException e) {
+      return new ParseResult.Invalid(InvalidReason.NOT_JSON, "unreadable record: " + e.getMessage());
+    }
+  }
+
+  private static ParseResult parseObject(JsonParser p, long arrivalTimestamp) throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      return new ParseResult.Invalid(InvalidReason.NOT_JSON, "record is not a JSON object");
+    }
+    String eventId = null;
+    String userId = null;
+    String pageUrl = null;
+    Long timestamp = null;
+    ParseResult.Invalid wrongType = null;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken v = p.nextToken();
+      switch (field) {
+        case EVENT_ID -> eventId = stringValue(p, v);
+        case USER_ID -> userId = stringValue(p, v);
+        case PAGE_URL -> pageUrl = stringValue(p, v);
+        case TIMESTAMP -> timestamp = longValue(p, v);
+        default -> {
+          p.skipChildren();
+          continue;
+        }
+      }
+      if (wrongType == null && v != JsonToken.VALUE_NULL && wrongTypeOf(field, v, p) != null) {
+        wrongType = wrongTypeOf(field, v, p);
+      }
+      p.skipChildren();
+    }
+    if (t != JsonToken.END_OBJECT) {
+      return new ParseResult.Invalid(InvalidReason.NOT_JSON, "malformed JSON object");
+    }
+    if (p.nextToken() != null) {
+      return new ParseResult.Invalid(InvalidReason.NOT_JSON, "trailing content after the JSON object");
+    }
+    if (wrongType != null) {
+      return wrongType;
+    }
+    return EventValidator.validate(eventId, userId, pageUrl, timestamp, arrivalTimestamp);
+  }
+
+  private static String stringValue(JsonParser p, JsonToken v) throws IOException {
+    return v == JsonToken.VALUE_STRING ? p.getText() : null;
+  }
+
+  private static Long longValue(JsonParser p, JsonToken v) throws IOException {
+    if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      return p.getLongValue();
+    }
+    return null;
+  }
+
+  private static ParseResult.Invalid wrongTypeOf(String field, JsonToken v, JsonParser p)
+      throws IOException {
+    boolean timestampField = TIMESTAMP.equals(field);
+    if (!timestampField && v != JsonToken.VALUE_STRING) {
+      return new ParseResult.Invalid(
+          InvalidReason.WRONG_TYPE, field + " must be a string, got " + describe(v));
+    }
+    if (timestampField && v != JsonToken.VALUE_NUMBER_INT) {
+      return new ParseResult.Invalid(
+          InvalidReason.WRONG_TYPE, field + " must be an integer (epoch ms), got " + describe(v));
+    }
+    if (timestampField && p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      return new ParseResult.Invalid(InvalidReason.WRONG_TYPE, field + " does not fit in 64 bits");
+    }
+    return null;
+  }
+
+  private static String describe(JsonToken v) {
+    return switch (v) {
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT -> "an integer";
+      case VALUE_NUMBER_FLOAT -> "a fraction";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "an array";
+      default -> v.name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+}
