@@ -50,6 +50,25 @@ public final class KafkaOptions {
       ConfigOption.stringKey("tidemark.kafka.sasl-mechanism")
           .description("Kafka client sasl.mechanism (e.g. PLAIN, SCRAM-SHA-512).");
 
+  /**
+   * Connection properties for any Kafka client (producer, consumer, admin) of a resolved
+   * configuration: bootstrap servers and security settings, nothing client-specific.
+   *
+   * @throws ConfigException when the bootstrap servers are not set
+   */
+  public static java.util.Map<String, Object> clientProperties(TidemarkConfig config) {
+    java.util.Map<String, Object> p = new java.util.HashMap<>();
+    p.put("bootstrap.servers", config.require(BOOTSTRAP));
+    p.put("security.protocol", config.get(SECURITY_PROTOCOL));
+    if (config.get(SASL_MECHANISM) != null) {
+      p.put("sasl.mechanism", config.get(SASL_MECHANISM));
+    }
+    if (config.get(SASL_JAAS_CONFIG) != null) {
+      p.put("sasl.jaas.config", config.get(SASL_JAAS_CONFIG));
+    }
+    return p;
+  }
+
   public static List<ConfigOption<?>> all() {
     return List.of(
         BOOTSTRAP, EVENTS_TOPIC, DLQ_TOPIC, LATE_TOPIC, PARTITIONS, REPLICATION_FACTOR,
