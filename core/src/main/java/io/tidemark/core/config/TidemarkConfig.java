@@ -19,7 +19,9 @@ import java.util.TreeSet;
  * else {@code TIDEMARK_CONFIG}, else {@code tidemark.properties} in the project home when present),
  * environment variables ({@code TIDEMARK_*}), and explicit overrides (command line {@code -D}).
  * Only keys starting with {@code tidemark.} are considered; {@link #validate(Collection)} rejects
- * those that no component declares, so a typo fails at start-up instead of being ignored.
+ * those that no component declares, so a typo fails at start-up instead of being ignored. A
+ * process validates the components whose options it knows; keys of components that another
+ * process owns (listed in {@link ConfigComponents}) are left to that process.
  *
  * <p>Immutable and thread-safe; serializable as plain properties so that child JVMs (Flink and
  * Spark jobs) receive exactly the configuration of the process that started them.
@@ -93,8 +95,20 @@ public final class TidemarkConfig implements java.io.Serializable {
    */
   public TidemarkConfig validate(Collection<ConfigOption<?>> knownOptions) {
     TreeSet<String> known = new TreeSet<>();
-    knownOptions.forEach(o -> known.add(o.key()));
+    TreeSet<String> covered = new TreeSet<>();
+    knownOptions.forEach(o -> {
+      known.add(o.key());
+      covered.add(componentOf(o.key()));
+    });
     for (String key : values.keySet()) {
+      String component = componentOf(key);
+      if (!covered.contains(component) && ConfigComponents.ALL.contains(component)) {
+        continue; // another process (Flink job, Spark job, Connect worker) owns and validates it
+      }
+      if (!ConfigComponents.ALL.contains(component)) {
+        throw new ConfigException("Unknown configuration key " + key + " (no component '"
+            + component + "'; known components: " + String.join(", ", ConfigComponents.ALL) + ")");
+      }
       if (!known.contains(key)) {
         String hint = closest(key, known);
         throw new ConfigException(
@@ -148,6 +162,11 @@ public final class TidemarkConfig implements java.io.Serializable {
   /** The explicitly set values, e.g. to pass to a child JVM as {@code -D} or a properties file. */
   public Map<String, String> explicitValues() {
     return values;
+  }
+
+  private static String componentOf(String key) {
+    String[] parts = key.split("\\.");
+    return parts.length > 1 ? parts[1] : "";
   }
 
   private static String closest(String key, Collection<String> known) {

@@ -117,4 +117,17 @@ class TidemarkConfigTest {
     assertThatThrownBy(() -> ConfigOption.stringKey("kafka.Bootstrap"))
         .hasMessageContaining("must look like tidemark.<component>.<name-with-dashes>");
   }
+
+  @Test
+  void keysOfComponentsOwnedByOtherProcessesAreLeftToThem() {
+    TidemarkConfig c = TidemarkConfig.of(Map.of("tidemark.speed.parallelism", "2"));
+    assertThat(c.validate(known())).isSameAs(c);
+  }
+
+  @Test
+  void unknownComponentFails() {
+    TidemarkConfig c = TidemarkConfig.of(Map.of("tidemark.spead.parallelism", "2"));
+    assertThatThrownBy(() -> c.validate(known()))
+        .hasMessageStartingWith("Unknown configuration key tidemark.spead.parallelism (no component 'spead'");
+  }
 }
