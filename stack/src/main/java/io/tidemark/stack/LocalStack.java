@@ -349,9 +349,13 @@ public final class LocalStack {
     synchronized (jvmLock) {
       try {
         Files.createDirectories(home.resolve("run"));
-        try (FileChannel ch = FileChannel.open(home.resolve("run").resolve("stack.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = ch.lock()) {
-          return action.call();
+        try (FileChannel ch = FileChannel.open(home.resolve("run").resolve("stack.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+          FileLock lock = ch.lock();
+          try {
+            return action.call();
+          } finally {
+            lock.release();
+          }
         }
       } catch (StackException | UncheckedIOException e) {
         throw e;
