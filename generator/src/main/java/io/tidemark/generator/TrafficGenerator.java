@@ -4,6 +4,13 @@ import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.TidemarkConfig;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,6 +57,7 @@ public final class TrafficGenerator {
    * @throws GeneratorException when a record could not be delivered
    */
   public GroundTruth run(GeneratorListener listener) {
+    preflight();
     TrafficPlan plan = new TrafficPlan(spec, System.currentTimeMillis());
     GroundTruth truth = new GroundTruth();
     String topic = config.get(KafkaOptions.EVENTS_TOPIC);
@@ -95,6 +103,31 @@ public final class TrafficGenerator {
       listener.onProgress(truth.produced(), total);
     }
     return truth;
+  }
+
+  /** Fails fast, naming the fix, when the broker is unreachable or the topic was never created. */
+  public void preflight() {
+    String topic = config.get(KafkaOptions.EVENTS_TOPIC);
+    String bootstrap = config.get(KafkaOptions.BOOTSTRAP);
+    Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(config));
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+    try (Admin admin = Admin.create(p)) {
+      admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        throw new GeneratorException("Topic " + topic + " does not exist on " + bootstrap
+            + ": run ./tidemark migrate", e.getCause());
+      }
+      throw new GeneratorException("Cannot reach Kafka at " + bootstrap + " (check tidemark.kafka.bootstrap / "
+          + KafkaOptions.BOOTSTRAP.envName() + "): " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new GeneratorException("Cannot reach Kafka at " + bootstrap + " within 15 s (check tidemark.kafka.bootstrap / "
+          + KafkaOptions.BOOTSTRAP.envName() + ")", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GeneratorException("Interrupted while checking topic " + topic, e);
+    }
   }
 
   /** Records per second actually achieved by the last {@link #run}, flush included. */

@@ -1,0 +1,85 @@
+package io.tidemark.cli;
+
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.stack.StackOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Runs a layer's main class in its own JVM with that module's own classpath.
+ *
+ * <p>Flink, Spark and Kafka Connect bring conflicting Scala, Jackson and Hadoop versions; keeping
+ * each in a child JVM built from {@code <module>/target/classpath.txt} is what guarantees they
+ * never share a classpath (the same separation a cluster gives them). The child receives the
+ * parent's resolved configuration through a private properties file named by {@code
+ * TIDEMARK_CONFIG}, so it sees exactly the endpoints the parent resolved.
+ */
+final class ChildJvm {
+  private final String module;
+  private final String mainClass;
+  private final List<String> jvmArgs = new ArrayList<>();
+
+  ChildJvm(String module, String mainClass) {
+    this.module = module;
+    this.mainClass = mainClass;
+  }
+
+  ChildJvm jvmArg(String arg) {
+    jvmArgs.add(arg);
+    return this;
+  }
+
+  /** Runs the child with inherited stdin/stdout/stderr and returns its exit code. */
+  int run(TidemarkConfig resolvedConfig, List<String> args) {
+    Path root = StackOptions.projectRoot(System.getenv(), Path.of("").toAbsolutePath());
+    Path moduleDir = root.resolve(module);
+    Path classpathFile = moduleDir.resolve("target/classpath.txt");
+    Path classes = moduleDir.resolve("target/classes");
+    if (!Files.isRegularFile(classpathFile) || !Files.isDirectory(classes)) {
+      throw new UserFacingException(module + " is not built (" + classpathFile + " missing): run ./tidemark build");
+    }
+    try {
+      String classpath = classes + java.io.File.pathSeparator + Files.readString(classpathFile).trim();
+      Path configFile = writeConfig(resolvedConfig);
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(jvmArgs);
+      command.add("-cp");
+      command.add(classpath);
+      command.add(mainClass);
+      command.addAll(args);
+      ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+      pb.environment().put("TIDEMARK_CONFIG", configFile.toString());
+      pb.environment().put(StackOptions.PROJECT_HOME_ENV, root.toString());
+      Process p = pb.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
+      return p.waitFor();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start " + mainClass + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 130;
+    }
+  }
+
+  private Path writeConfig(TidemarkConfig config) throws IOException {
+    Path dir = StackOptions.home(config).resolve("run");
+    Files.createDirectories(dir);
+    Path file = dir.resolve(module + ".properties");
+    Properties p = new Properties();
+    p.putAll(config.explicitValues());
+    Files.deleteIfExists(file);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try (OutputStream out = Files.newOutputStream(file)) {
+      p.store(out, "Resolved configuration handed to " + mainClass + " by ./tidemark");
+    }
+    return file;
+  }
+}

@@ -1,0 +1,31 @@
+package io.tidemark.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./tidemark speed ...}: the Flink speed layer, run in its own JVM from the speed-layer
+ * module's classpath; every argument after {@code speed} goes to its own command line.
+ */
+@Command(
+    name = "speed",
+    description = {"Run the Flink speed layer (Kafka -> 1-minute counts -> ClickHouse).",
+        "All arguments are passed to the speed layer: './tidemark speed --help' lists them."},
+    helpCommand = true)
+final class SpeedCommand implements Callable<Integer> {
+  @Mixin GlobalOptions global;
+
+  @Parameters(arity = "0..*", paramLabel = "ARGS", description = "Arguments of the speed layer, e.g. run, --help.")
+  List<String> args = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    return new ChildJvm("speed-layer", "io.tidemark.speed.SpeedLayerMain")
+        .jvmArg("-Xmx2g")
+        .run(global.resolved(), args.isEmpty() ? List.of("--help") : args);
+  }
+}
