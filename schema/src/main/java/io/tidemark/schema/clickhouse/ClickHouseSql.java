@@ -63,6 +63,11 @@ public final class ClickHouseSql implements AutoCloseable {
   /** Server codes of transient conditions: parts, concurrency, timeouts, memory, network. */
   private static final Set<Integer> RETRYABLE_CODES = Set.of(159, 202, 209, 210, 241, 252, 319);
 
+  private static final Pattern CODE_IN_MESSAGE = Pattern.compile("Code: (\\d+)");
+  /** A trailing FORMAT clause, which {@link #queryRows} adds itself. */
+  private static final Pattern FORMAT_CLAUSE =
+      Pattern.compile("(?is).*\\bFORMAT\\s+[A-Za-z]+\\s*;?\\s*$");
+
   private final Client client;
   private final String url;
   private final String user;
@@ -117,10 +122,14 @@ public final class ClickHouseSql implements AutoCloseable {
    * @throws StoreException translated from the client's failure
    */
   public List<Map<String, String>> queryRows(String sql, Map<String, ?> params) {
-    String bound = SqlParameters.bind(sql, params);
+    if (FORMAT_CLAUSE.matcher(sql).matches()) {
+      throw new IllegalArgumentException("Leave out the FORMAT clause, queryRows adds its own: " + summary(sql));
+    }
+    // 18.16 ignores the format the client asks for in request settings; the clause does not lie.
+    String bound = stripSemicolon(SqlParameters.bind(sql, params));
     QuerySettings settings = new QuerySettings().setFormat(ClickHouseFormat.JSONEachRow);
     List<Map<String, String>> rows = new ArrayList<>();
-    try (QueryResponse response = await(client.query(bound, settings));
+    try (QueryResponse response = await(client.query(bound + "\nFORMAT JSONEachRow", settings));
         BufferedReader reader =
             new BufferedReader(new InputStreamReader(response.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
@@ -242,7 +251,7 @@ public final class ClickHouseSql implements AutoCloseable {
 
   private StoreException translate(Exception e, String sql) {
     if (e instanceof ServerException se) {
-      int code = se.getCode();
+      int code = serverCode(se);
       String serverMessage = firstLine(se.getMessage());
       if (ACCESS_CODES.contains(code)) {
         return new StoreAccessDeniedException(
@@ -277,6 +286,18 @@ public final class ClickHouseSql implements AutoCloseable {
         e);
   }
 
+  /**
+   * The server's error code. ClickHouse 18.16 does not send the code header client-v2 reads
+   * ({@code getCode()} is 0 there), but its message starts with {@code Code: <n>}.
+   */
+  static int serverCode(ServerException e) {
+    if (e.getCode() > 0) {
+      return e.getCode();
+    }
+    java.util.regex.Matcher m = CODE_IN_MESSAGE.matcher(String.valueOf(e.getMessage()));
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
   private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (type.isInstance(c)) {
@@ -284,6 +305,11 @@ public final class ClickHouseSql implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  private static String stripSemicolon(String sql) {
+    String t = sql.strip();
+    return t.endsWith(";") ? t.substring(0, t.length() - 1) : t;
   }
 
   private static String firstLine(String s) {
