@@ -1,0 +1,153 @@
+package io.tidemark.speed;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.ServerException;
+import io.tidemark.core.config.ClickHouseOptions;
+import io.tidemark.core.config.ConfigException;
+import io.tidemark.core.config.KafkaOptions;
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.core.metric.CountMetric;
+import io.tidemark.speed.sink.ClickHouseCountStore;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Checks before the job starts that Kafka and ClickHouse are reachable, the credentials work and the
+ * topics and tables exist, so that bad configuration fails in seconds with one line naming the
+ * setting to fix, instead of a Flink job restarting forever.
+ */
+public final class Preflight {
+  private static final int TIMEOUT_S = 15;
+
+  private Preflight() {}
+
+  /**
+   * @throws ConfigException with a one-line message naming the key to fix
+   */
+  public static void check(TidemarkConfig cfg) {
+    checkKafka(cfg);
+    checkClickHouse(cfg);
+  }
+
+  static void checkKafka(TidemarkConfig cfg) {
+    String bootstrap = cfg.require(KafkaOptions.BOOTSTRAP);
+    Properties p = SpeedLayerJob.kafkaClientProperties(cfg);
+    p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(TIMEOUT_S * 1000));
+    p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(TIMEOUT_S * 1000));
+    p.setProperty(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+    List<String> topics =
+        List.of(
+            cfg.get(KafkaOptions.EVENTS_TOPIC), cfg.get(KafkaOptions.DLQ_TOPIC), cfg.get(KafkaOptions.LATE_TOPIC));
+    try (Admin admin = Admin.create(p)) {
+      try {
+        admin.describeCluster().nodes().get(TIMEOUT_S, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        throw new ConfigException(
+            "Cannot reach Kafka at " + bootstrap + " within " + TIMEOUT_S + " s: check "
+                + KafkaOptions.BOOTSTRAP.key() + " (" + KafkaOptions.BOOTSTRAP.envName() + ")");
+      }
+      for (String topic : topics) {
+        try {
+          admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+            throw new ConfigException(
+                "Kafka topic " + topic + " does not exist at " + bootstrap
+                    + ": run ./tidemark migrate, or check the tidemark.kafka.*-topic settings");
+          }
+          throw e;
+        }
+      }
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof AuthenticationException || c instanceof AuthorizationException) {
+        throw new ConfigException(
+            "Kafka at " + bootstrap + " rejected the credentials (" + c.getMessage() + "): check "
+                + KafkaOptions.SASL_JAAS_CONFIG.key() + " and " + KafkaOptions.SASL_MECHANISM.key());
+      }
+      throw new ConfigException(
+          "Cannot use Kafka at " + bootstrap + ": " + c.getMessage() + " (check " + KafkaOptions.BOOTSTRAP.key() + ")");
+    } catch (TimeoutException e) {
+      throw new ConfigException(
+          "Kafka at " + bootstrap + " did not answer within " + TIMEOUT_S + " s: check " + KafkaOptions.BOOTSTRAP.key());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConfigException("Interrupted while checking Kafka at " + bootstrap);
+    }
+  }
+
+  static void checkClickHouse(TidemarkConfig cfg) {
+    String url = cfg.require(ClickHouseOptions.URL);
+    String user = cfg.get(ClickHouseOptions.USER);
+    String database = cfg.get(ClickHouseOptions.DATABASE);
+    try (Client client =
+        new Client.Builder()
+            .addEndpoint(url)
+            .setUsername(user)
+            .setPassword(cfg.get(ClickHouseOptions.PASSWORD))
+            .compressServerResponse(false)
+            .compressClientRequest(false)
+            .setConnectTimeout(5, ChronoUnit.SECONDS)
+            .setSocketTimeout(TIMEOUT_S, ChronoUnit.SECONDS)
+            .setMaxRetries(0)
+            .build()) {
+      for (CountMetric m : CountMetric.values()) {
+        String table = database + "." + ClickHouseCountStore.storeTable(m);
+        try {
+          client.query("SELECT 1 FROM " + table + " LIMIT 0").get(TIMEOUT_S, TimeUnit.SECONDS).close();
+        } catch (ExecutionException e) {
+          throw clickHouseFailure(url, user, table, e.getCause());
+        } catch (TimeoutException e) {
+          throw new ConfigException(
+              "ClickHouse at " + url + " did not answer within " + TIMEOUT_S + " s: check " + ClickHouseOptions.URL.key());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ConfigException("Interrupted while checking ClickHouse at " + url);
+        } catch (ConfigException e) {
+          throw e;
+        } catch (Exception e) {
+          throw clickHouseFailure(url, user, table, e);
+        }
+      }
+    }
+  }
+
+  private static ConfigException clickHouseFailure(String url, String user, String table, Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && !(root instanceof ServerException)) {
+      root = root.getCause();
+    }
+    if (root instanceof ServerException se) {
+      int code = se.getCode();
+      if (code == 60 || code == 81) {
+        return new ConfigException(
+            "ClickHouse table " + table + " does not exist at " + url + ": run ./tidemark migrate, or check "
+                + ClickHouseOptions.DATABASE.key());
+      }
+      if (code == 516 || code == 192 || code == 193 || code == 194 || code == 497) {
+        return new ConfigException(
+            "ClickHouse at " + url + " rejected user '" + user + "' (code " + code + "): check "
+                + ClickHouseOptions.USER.key() + " and " + ClickHouseOptions.PASSWORD.key());
+      }
+      return new ConfigException("ClickHouse at " + url + " failed on " + table + " (code " + code + "): " + firstLine(se.getMessage()));
+    }
+    return new ConfigException(
+        "Cannot reach ClickHouse at " + url + " (" + firstLine(String.valueOf(root.getMessage())) + "): check "
+            + ClickHouseOptions.URL.key() + " (" + ClickHouseOptions.URL.envName() + ")");
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

@@ -1,0 +1,214 @@
+package io.tidemark.speed.count;
+
+import io.tidemark.core.event.PageViewEvent;
+import io.tidemark.core.metric.CountMetric;
+import io.tidemark.core.metric.DedupRule;
+import io.tidemark.core.metric.Windows;
+import io.tidemark.speed.SpeedMetrics;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Event-time 1-minute tumbling counts of one {@link CountMetric}, keyed by the metric's key, with
+ * optional dedup by event_id, allowed lateness and a side output for events that are too late.
+ *
+ * <p>Why not Flink's window operator: the user metric is keyed by user_id, and a redelivered event
+ * has the same user_id, so dedup can live in the same keyed state as the counts. One keyed
+ * operator then does dedup and counting with one shuffle, instead of the naive {@code
+ * keyBy(event_id)} step plus a window operator (ENVIRONMENT.md: 27K/s vs 55K/s on RocksDB). And
+ * instead of a trigger firing every open window every second (one processing-time timer per key
+ * and window), every change emits a {@link CountUpdate} to the chained ClickHouse sink, which keeps
+ * only the newest count per window and writes the changed windows every {@code
+ * early-fire-interval}: the same early results at a fraction of the timer and state cost.
+ *
+ * <p>Semantics, identical to {@code TumblingEventTimeWindows} with {@code allowedLateness}: an
+ * event is late when {@code windowStart + 60 s - 1 + allowedLateness <= watermark}; late events go
+ * to the side output and are not counted. Dedup (when enabled) remembers an event_id in event
+ * time, until the watermark passes the end of its window plus {@link
+ * DedupRule#retentionFor}; any redelivery after that is late anyway. Event time, not Flink's
+ * processing-time state TTL: a job catching up on a backlog or restored from an old checkpoint
+ * would otherwise forget ids too early (double counts) or keep them far too long (memory).
+ *
+ * <p>The watermark used for the late test is the larger of the operator's watermark and the
+ * watermark stored in the checkpoint it restored from, so that right after a restore (when Flink's
+ * watermark starts again from nothing) an event that was too late before the crash is still too
+ * late.
+ */
+public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEvent, CountUpdate>
+    implements CheckpointedFunction {
+  private static final long serialVersionUID = 1L;
+
+  private final CountMetric metric;
+  private final boolean dedup;
+  private final long allowedLatenessMs;
+  private final long retentionMs;
+  private final OutputTag<PageViewEvent> lateTag;
+  private final OutputTag<PageViewEvent> countedTag;
+
+  private transient MapState<Long, Long> counts;
+  private transient MapState<String, Long> seenEventIds;
+  private transient ListState<Long> generationState;
+  private transient ListState<Long> watermarkState;
+  private transient long generation;
+  private transient long restoredWatermark;
+  private transient long lastWatermark;
+  private transient Counter duplicates;
+  private transient Counter late;
+  private transient Counter counted;
+
+  /**
+   * @param metric the metric counted (its key must be the operator's key)
+   * @param dedup whether to drop redelivered event_ids (only where duplicates share the key)
+   * @param outOfOrderness the watermark bound, for the dedup retention
+   * @param allowedLateness how long after its end a window still counts late events
+   * @param lateTag side output for events later than that
+   * @param countedTag side output receiving every counted event (to feed another metric), or null
+   */
+  public WindowCountFunction(
+      CountMetric metric,
+      boolean dedup,
+      Duration outOfOrderness,
+      Duration allowedLateness,
+      OutputTag<PageViewEvent> lateTag,
+      OutputTag<PageViewEvent> countedTag) {
+    this.metric = metric;
+    this.dedup = dedup;
+    this.allowedLatenessMs = allowedLateness.toMillis();
+    this.retentionMs = DedupRule.retentionFor(outOfOrderness, allowedLateness).toMillis();
+    this.lateTag = lateTag;
+    this.countedTag = countedTag;
+  }
+
+  @Override
+  public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+    counts =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("counts", Types.LONG, Types.LONG));
+    if (dedup) {
+      seenEventIds =
+          getRuntimeContext()
+              .getMapState(new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG));
+    }
+    MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(SpeedMetrics.GROUP);
+    duplicates = group.counter(SpeedMetrics.DUPLICATE_EVENTS);
+    late = group.counter(SpeedMetrics.LATE_EVENTS);
+    counted = group.counter(SpeedMetrics.COUNTED_EVENTS);
+    group.gauge(SpeedMetrics.WATERMARK, (Gauge<Long>) this::effectiveWatermark);
+  }
+
+  @Override
+  public void processElement(PageViewEvent event, Context ctx, Collector<CountUpdate> out)
+      throws Exception {
+    lastWatermark = Math.max(lastWatermark, ctx.timerService().currentWatermark());
+    long windowStart = Windows.windowStart(event.timestamp());
+    if (isLate(windowStart, effectiveWatermark())) {
+      late.inc();
+      ctx.output(lateTag, event);
+      return;
+    }
+    if (dedup) {
+      String id = io.tidemark.core.metric.DedupRule.dedupKey(event);
+      if (seenEventIds.contains(id)) {
+        duplicates.inc();
+        return;
+      }
+      seenEventIds.put(id, windowStart);
+    }
+    Long previous = counts.get(windowStart);
+    long count = previous == null ? 1 : previous + 1;
+    counts.put(windowStart, count);
+    if (previous == null) {
+      ctx.timerService().registerEventTimeTimer(cleanupTime(windowStart));
+    }
+    counted.inc();
+    out.collect(
+        new CountUpdate(
+            ctx.getCurrentKey(), windowStart, count, Versions.version(generation, count), event.timestamp()));
+    if (countedTag != null) {
+      ctx.output(countedTag, event);
+    }
+  }
+
+  /** Flink's rule: {@code window.maxTimestamp() + allowedLateness <= watermark}. */
+  boolean isLate(long windowStart, long watermark) {
+    return Windows.windowEnd(windowStart) - 1 + allowedLatenessMs <= watermark;
+  }
+
+  private long cleanupTime(long windowStart) {
+    return Windows.windowEnd(windowStart) + retentionMs;
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<CountUpdate> out)
+      throws Exception {
+    lastWatermark = Math.max(lastWatermark, ctx.timerService().currentWatermark());
+    long windowStart = timestamp - retentionMs - Windows.SIZE_MS;
+    counts.remove(windowStart);
+    if (dedup) {
+      Iterator<Map.Entry<String, Long>> it = seenEventIds.iterator();
+      while (it.hasNext()) {
+        if (it.next().getValue() <= windowStart) {
+          it.remove();
+        }
+      }
+    }
+  }
+
+  private long effectiveWatermark() {
+    return Math.max(lastWatermark, restoredWatermark);
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    generationState.update(List.of(generation));
+    watermarkState.update(List.of(effectiveWatermark()));
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    generationState =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("version-generation", Types.LONG));
+    watermarkState =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("restored-watermark", Types.LONG));
+    long restoredGeneration = -1;
+    long minWatermark = Long.MAX_VALUE;
+    boolean any = false;
+    if (context.isRestored()) {
+      for (Long g : generationState.get()) {
+        restoredGeneration = Math.max(restoredGeneration, g);
+      }
+      for (Long w : watermarkState.get()) {
+        minWatermark = Math.min(minWatermark, w);
+        any = true;
+      }
+    }
+    generation = Versions.generation(System.currentTimeMillis(), restoredGeneration);
+    restoredWatermark = any ? minWatermark : Long.MIN_VALUE;
+    lastWatermark = Long.MIN_VALUE;
+  }
+
+  /** The metric this function counts. */
+  public CountMetric metric() {
+    return metric;
+  }
+}

@@ -1,0 +1,221 @@
+package io.tidemark.speed.sink;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.ServerException;
+import com.clickhouse.data.ClickHouseFormat;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.tidemark.core.metric.CountMetric;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link CountStore} on ClickHouse's {@code *_store} ReplacingMergeTree(version) tables, written
+ * with client-v2 as JSONEachRow over HTTP (works on ClickHouse 18.16 and current versions).
+ *
+ * <pre>{@code
+ * CountStore.Factory stores = ClickHouseCountStore.builder()
+ *     .url("http://localhost:8123").database("tidemark").user("default").password("")
+ *     .timeout(Duration.ofSeconds(30)).build();
+ * }</pre>
+ */
+public final class ClickHouseCountStore implements CountStore {
+  /** Server error codes that a retry cannot fix: missing table/database, auth, bad input. */
+  private static final Set<Integer> PERMANENT_ERRORS =
+      Set.of(
+          16, // NO_SUCH_COLUMN_IN_TABLE
+          26, 27, 38, 41, 53, 62, 69, 70, 72, 117, // parse and type errors
+          60, // UNKNOWN_TABLE
+          81, // UNKNOWN_DATABASE
+          164, // READONLY
+          192, 193, 194, 516, // UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, AUTHENTICATION_FAILED
+          497); // ACCESS_DENIED
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+  private final Client client;
+  private final String url;
+  private final long timeoutMs;
+
+  private ClickHouseCountStore(Settings s) {
+    this.url = s.url;
+    this.timeoutMs = s.timeout.toMillis();
+    this.client =
+        new Client.Builder()
+            .addEndpoint(s.url)
+            .setUsername(s.user)
+            .setPassword(s.password)
+            .setDefaultDatabase(s.database)
+            .compressServerResponse(false)
+            .compressClientRequest(false)
+            .setSocketTimeout(s.timeout.toMillis())
+            .setConnectTimeout(Math.min(s.timeout.toMillis(), 10_000))
+            .setMaxRetries(0)
+            .build();
+  }
+
+  /** The store table of a metric: the serving table's name plus {@code _store}. */
+  public static String storeTable(CountMetric metric) {
+    return metric.servingTable() + "_store";
+  }
+
+  @Override
+  public void write(CountMetric metric, Collection<Row> rows) throws CountStoreException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    byte[] body = toJsonEachRow(metric, rows);
+    String table = storeTable(metric);
+    try {
+      client
+          .insert(table, new ByteArrayInputStream(body), ClickHouseFormat.JSONEachRow)
+          .get(timeoutMs, TimeUnit.MILLISECONDS)
+          .close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CountStoreException("Interrupted while writing to " + table, true, e);
+    } catch (TimeoutException e) {
+      throw new CountStoreException(
+          "Insert of " + rows.size() + " rows into " + table + " at " + url + " timed out after " + timeoutMs + " ms", true, e);
+    } catch (ExecutionException e) {
+      throw classify(table, rows.size(), e.getCause() == null ? e : e.getCause());
+    } catch (Exception e) {
+      throw classify(table, rows.size(), e);
+    }
+  }
+
+  private CountStoreException classify(String table, int rows, Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && !(root instanceof ServerException)) {
+      root = root.getCause();
+    }
+    if (root instanceof ServerException se) {
+      boolean permanent = PERMANENT_ERRORS.contains(se.getCode());
+      return new CountStoreException(
+          "ClickHouse at " + url + " rejected " + rows + " rows for " + table + " (code " + se.getCode() + "): "
+              + firstLine(se.getMessage()),
+          !permanent,
+          t);
+    }
+    return new CountStoreException(
+        "Cannot write " + rows + " rows to " + table + " at " + url + ": " + firstLine(String.valueOf(t.getMessage())),
+        true,
+        t);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  static byte[] toJsonEachRow(CountMetric metric, Collection<Row> rows) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(rows.size() * 128);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.setRootValueSeparator(null);
+      String keyColumn = metric.keyColumn();
+      for (Row r : rows) {
+        g.writeStartObject();
+        g.writeStringField(keyColumn, r.key());
+        g.writeStringField("window_start", dateTime(r.windowStart()));
+        g.writeNumberField("count", r.count());
+        g.writeNumberField("version", r.version());
+        g.writeStringField("source", "speed");
+        g.writeStringField("written_at", dateTime(r.writtenAtMs()));
+        g.writeEndObject();
+        g.writeRaw('\n');
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot render rows", e);
+    }
+    return out.toByteArray();
+  }
+
+  /** {@code yyyy-MM-dd HH:mm:ss} in UTC, the text form DateTime('UTC') parses on every version. */
+  static String dateTime(long epochMs) {
+    return LocalDateTime.ofEpochSecond(Math.floorDiv(epochMs, 1000L), 0, ZoneOffset.UTC).format(DATE_TIME);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Connection settings; serializable, it is the {@link CountStore.Factory}. */
+  private static final class Settings implements CountStore.Factory {
+    private static final long serialVersionUID = 1L;
+    private String url;
+    private String database;
+    private String user;
+    private String password;
+    private Duration timeout;
+
+    @Override
+    public CountStore open() {
+      return new ClickHouseCountStore(this);
+    }
+  }
+
+  /** Builds a {@link CountStore.Factory}; {@code url} is required. */
+  public static final class Builder {
+    private final Settings s = new Settings();
+
+    private Builder() {
+      s.database = "tidemark";
+      s.user = "default";
+      s.password = "";
+      s.timeout = Duration.ofSeconds(30);
+    }
+
+    public Builder url(String url) {
+      s.url = url;
+      return this;
+    }
+
+    public Builder database(String database) {
+      s.database = database;
+      return this;
+    }
+
+    public Builder user(String user) {
+      s.user = user;
+      return this;
+    }
+
+    public Builder password(String password) {
+      s.password = password == null ? "" : password;
+      return this;
+    }
+
+    public Builder timeout(Duration timeout) {
+      s.timeout = timeout;
+      return this;
+    }
+
+    public CountStore.Factory build() {
+      if (s.url == null || s.url.isBlank()) {
+        throw new IllegalArgumentException("Property url is required but not provided");
+      }
+      Objects.requireNonNull(s.database, "database");
+      return s;
+    }
+  }
+}
