@@ -43,11 +43,16 @@ public final class TidemarkCli implements Runnable {
 
   /** Runs the CLI and returns its exit code (used by tests, which must not exit the JVM). */
   public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line, with Tidemark's error handling. */
+  static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new TidemarkCli());
     cmd.setExecutionExceptionHandler(TidemarkCli::handle);
     cmd.setParameterExceptionHandler(TidemarkCli::badArguments);
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
-    return cmd.execute(args);
+    return cmd;
   }
 
   /** A bad argument: one line saying what is wrong, one line saying where the usage is. */

@@ -1,0 +1,85 @@
+package io.tidemark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+class TidemarkCliTest {
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = TidemarkCli.commandLine();
+    cmd.setOut(new PrintWriter(out));
+    cmd.setErr(new PrintWriter(err));
+    int code = cmd.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpListsEveryCommand() {
+    Run r = run("--help");
+    assertThat(r.exitCode()).isZero();
+    for (String command : List.of("stack", "migrate", "produce", "demo", "speed", "lake", "config", "build", "test")) {
+      assertThat(r.out()).contains("  " + command + " ");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"stack", "stack up", "stack down", "stack status", "migrate", "produce", "demo", "config"})
+  void everyCommandHasHelp(String command) {
+    String[] args = (command + " --help").split(" ");
+    Run r = run(args);
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).startsWith("Usage: tidemark " + command);
+  }
+
+  @Test
+  void badArgumentIsOneLineNamingTheFix() {
+    Run r = run("produce", "--rate", "fast");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().lines()).containsExactly(
+        "tidemark: Invalid value for option '--rate': 'fast' is not a double",
+        "Run './tidemark produce --help' for usage.");
+  }
+
+  @Test
+  void invalidGeneratorSpecIsOneLine() {
+    Run r = run("produce", "--late-fraction", "2", "-D", "tidemark.kafka.bootstrap=localhost:1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("tidemark: late-fraction must be between 0 and 1, got 2.0");
+  }
+
+  @Test
+  void unknownConfigurationKeyIsOneLineWithSuggestion() {
+    Run r = run("config", "-D", "tidemark.kafka.bootstrp=x:1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(
+        "tidemark: Unknown configuration key tidemark.kafka.bootstrp (did you mean tidemark.kafka.bootstrap?)");
+  }
+
+  @Test
+  void badDurationNamesTheFormat() {
+    Run r = run("produce", "--duration", "soon");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("'soon' is not a duration: use a number and a unit, e.g. 500ms, 60s, 5m, 2h");
+  }
+
+  @Test
+  void configurationDocIsGeneratedFromTheDeclarations() throws Exception {
+    Path doc = Path.of(System.getProperty("tidemark.root", "..")).resolve("docs/configuration.md");
+    String generated = ConfigCommand.markdownTable(GlobalOptions.knownOptions());
+    assertThat(Files.readString(doc))
+        .as("docs/configuration.md is stale: regenerate with ./tidemark config --markdown")
+        .contains(generated);
+  }
+}
