@@ -1,0 +1,226 @@
+package io.tidemark.lake.connect;
+
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.core.event.PageViewParser;
+import io.tidemark.lake.LakeArchiveOptions;
+import io.tidemark.lake.table.LakeCatalog;
+import io.tidemark.lake.table.PageViewTable;
+import io.tidemark.stack.StackOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kafka Connect standalone worker running the archive connector, in its own JVM.
+ *
+ * <p>{@link #start()} prepares everything the sink relies on (table, control topic, coordinator
+ * offsets; all idempotent), writes the worker and connector properties under
+ * {@code <stack home>/lake/} and starts {@code ConnectStandalone} on the classpath of
+ * lake/connect-runtime plus this module and tidemark-core (for the transform). The worker holds no
+ * state that matters: every archived record's fate lives in Kafka (source offsets, control topic)
+ * and in the table, so killing the process at any moment loses nothing and a new one resumes.
+ *
+ * <pre>{@code
+ * ConnectWorker worker = ConnectWorker.builder().config(resolved).build();
+ * worker.start();
+ * ...
+ * worker.kill();   // or stop()
+ * }</pre>
+ */
+public final class ConnectWorker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectWorker.class);
+  public static final String MAIN_CLASS = "org.apache.kafka.connect.cli.ConnectStandalone";
+
+  private final TidemarkConfig cfg;
+  private final Path dir;
+  private final Path classpathFile;
+  private Process process;
+
+  private ConnectWorker(TidemarkConfig cfg, Path dir, Path classpathFile) {
+    this.cfg = cfg;
+    this.dir = dir;
+    this.classpathFile = classpathFile;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Folder with the worker's files: properties, offsets, log. */
+  public Path dir() {
+    return dir;
+  }
+
+  public Path logFile() {
+    return dir.resolve("connect.log");
+  }
+
+  /**
+   * Prepares the table and the control topic, then starts the worker JVM. Returns once the
+   * process is started.
+   *
+   * @throws IllegalStateException when a preparation step fails, naming it
+   */
+  public synchronized Process start() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("Connect worker already running, pid " + process.pid());
+    }
+    try (JdbcCatalog catalog = LakeCatalog.open(cfg)) {
+      PageViewTable.createIfMissing(
+          catalog,
+          PageViewTable.identifier(cfg.get(io.tidemark.core.config.LakeOptions.NAMESPACE), cfg.get(LakeArchiveOptions.TABLE)),
+          cfg.get(LakeArchiveOptions.TARGET_FILE_SIZE));
+    }
+    ControlTopicGuard.prepare(cfg, cfg.get(LakeArchiveOptions.CONSUMER_SESSION_TIMEOUT).plusSeconds(20));
+    try {
+      Files.createDirectories(dir);
+      Path workerProps = dir.resolve("worker.properties");
+      Path connectorProps = dir.resolve("connector.properties");
+      write(workerProps, ArchiveConnectorConfig.standaloneWorker(cfg, dir.resolve("connect.offsets").toString()));
+      write(connectorProps, ArchiveConnectorConfig.connector(cfg));
+      Path log4j = dir.resolve("log4j2.properties");
+      Files.writeString(log4j, log4jConfig(logFile()));
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.add("-Xmx" + cfg.get(LakeArchiveOptions.WORKER_HEAP));
+      cmd.add("-Daws.requestChecksumCalculation=when_required");
+      cmd.add("-Daws.responseChecksumValidation=when_required");
+      cmd.add("-Dlog4j2.configurationFile=" + log4j);
+      cmd.add("-Dtidemark.lake.worker=" + cfg.get(LakeArchiveOptions.CONNECTOR_NAME));
+      cmd.add("-cp");
+      cmd.add(classpath());
+      cmd.add(MAIN_CLASS);
+      cmd.add(workerProps.toString());
+      cmd.add(connectorProps.toString());
+      ProcessBuilder pb = new ProcessBuilder(cmd)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("connect.out").toFile()));
+      process = pb.start();
+      LOG.info("Started Kafka Connect worker pid {} (log {})", process.pid(), logFile());
+      return process;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start the Kafka Connect worker in " + dir, e);
+    }
+  }
+
+  public synchronized Process process() {
+    return process;
+  }
+
+  /** SIGKILL, no shutdown: what a crash looks like. Waits until the process is gone. */
+  public synchronized void kill() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly();
+      process.waitFor();
+    }
+  }
+
+  /** Graceful stop (SIGTERM: Connect closes the task), then SIGKILL after {@code timeout}. */
+  public synchronized void stop(Duration timeout) throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor();
+      }
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop(Duration.ofSeconds(30));
+  }
+
+  private String classpath() throws IOException {
+    String connect = Files.readString(classpathFile).trim();
+    return String.join(java.io.File.pathSeparator, connect, codeSource(ConnectWorker.class), codeSource(PageViewParser.class));
+  }
+
+  private static String codeSource(Class<?> c) {
+    try {
+      return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void write(Path file, Map<String, String> values) throws IOException {
+    Properties p = new Properties();
+    p.putAll(values);
+    try (Writer w = Files.newBufferedWriter(file)) {
+      p.store(w, "Written by Tidemark lake; regenerated on every start");
+    }
+  }
+
+  private static String log4jConfig(Path logFile) {
+    return String.join("\n",
+        "rootLogger.level=INFO",
+        "rootLogger.appenderRef.file.ref=file",
+        "appender.file.type=File",
+        "appender.file.name=file",
+        "appender.file.fileName=" + logFile,
+        "appender.file.layout.type=PatternLayout",
+        "appender.file.layout.pattern=[%d] %p %m (%c:%L)%n",
+        "logger.kafka.name=org.apache.kafka",
+        "logger.kafka.level=WARN",
+        "logger.connect.name=org.apache.kafka.connect.runtime.WorkerSinkTask",
+        "logger.connect.level=INFO",
+        "logger.iceberg.name=org.apache.iceberg",
+        "logger.iceberg.level=INFO",
+        "logger.parquet.name=org.apache.parquet",
+        "logger.parquet.level=WARN",
+        "");
+  }
+
+  /** Builder; {@link #config} is required. */
+  public static final class Builder {
+    private TidemarkConfig cfg;
+    private Path dir;
+    private Path classpathFile;
+
+    public Builder config(TidemarkConfig resolved) {
+      this.cfg = resolved;
+      return this;
+    }
+
+    /** Worker folder; default {@code <stack home>/lake/<connector name>}. */
+    public Builder dir(Path dir) {
+      this.dir = dir;
+      return this;
+    }
+
+    public ConnectWorker build() {
+      if (cfg == null) {
+        throw new IllegalArgumentException("Property config is required but not provided");
+      }
+      Path d = dir != null ? dir : StackOptions.home(cfg).resolve("lake").resolve(cfg.get(LakeArchiveOptions.CONNECTOR_NAME));
+      Path cp = classpathFile(cfg);
+      if (!Files.isRegularFile(cp)) {
+        throw new IllegalStateException(
+            "Connect worker classpath file " + cp + " does not exist: build lake/connect-runtime (mvn -pl lake/connect-runtime package) or set "
+                + LakeArchiveOptions.CONNECT_CLASSPATH_FILE.key());
+      }
+      return new ConnectWorker(cfg, d, cp);
+    }
+
+    static Path classpathFile(TidemarkConfig cfg) {
+      if (cfg.isSet(LakeArchiveOptions.CONNECT_CLASSPATH_FILE)) {
+        return Path.of(cfg.get(LakeArchiveOptions.CONNECT_CLASSPATH_FILE));
+      }
+      String home = System.getenv(StackOptions.PROJECT_HOME_ENV);
+      Path root = home != null && !home.isBlank() ? Path.of(home) : Path.of("").toAbsolutePath();
+      return root.resolve("lake").resolve("connect-runtime").resolve("target").resolve("classpath.txt");
+    }
+  }
+}
