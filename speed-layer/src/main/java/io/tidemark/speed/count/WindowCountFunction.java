@@ -160,12 +160,18 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
     lastWatermark = Math.max(lastWatermark, ctx.timerService().currentWatermark());
     long windowStart = timestamp - retentionMs - Windows.SIZE_MS;
     counts.remove(windowStart);
+    if (counts.isEmpty()) {
+      counts.clear(); // drops the key's (empty) map, not only its entries
+    }
     if (dedup) {
       Iterator<Map.Entry<String, Long>> it = seenEventIds.iterator();
       while (it.hasNext()) {
         if (it.next().getValue() <= windowStart) {
           it.remove();
         }
+      }
+      if (seenEventIds.isEmpty()) {
+        seenEventIds.clear();
       }
     }
   }

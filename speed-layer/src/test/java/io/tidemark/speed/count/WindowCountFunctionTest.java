@@ -1,0 +1,184 @@
+package io.tidemark.speed.count;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidemark.core.event.PageViewEvent;
+import io.tidemark.core.metric.CountMetric;
+import io.tidemark.core.metric.DedupRule;
+import io.tidemark.speed.SpeedLayerJob;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+class WindowCountFunctionTest {
+  static final long T0 = 1_764_000_000_000L; // a window start (divisible by 60000)
+  static final Duration OOO = Duration.ofSeconds(5);
+  static final Duration LATENESS = Duration.ofMinutes(2);
+
+  static PageViewEvent ev(String id, String user, String page, long ts) {
+    return new PageViewEvent(id, user, page, ts);
+  }
+
+  static KeyedOneInputStreamOperatorTestHarness<String, PageViewEvent, CountUpdate> userHarness()
+      throws Exception {
+    WindowCountFunction f =
+        new WindowCountFunction(CountMetric.USER, true, OOO, LATENESS, SpeedLayerJob.LATE, SpeedLayerJob.COUNTED);
+    return ProcessFunctionTestHarnesses.forKeyedProcessFunction(f, PageViewEvent::userId, Types.STRING);
+  }
+
+  /** A harness not yet initialized, for restoring a snapshot. */
+  static KeyedOneInputStreamOperatorTestHarness<String, PageViewEvent, CountUpdate> unopenedUserHarness()
+      throws Exception {
+    WindowCountFunction f =
+        new WindowCountFunction(CountMetric.USER, true, OOO, LATENESS, SpeedLayerJob.LATE, SpeedLayerJob.COUNTED);
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(f), PageViewEvent::userId, Types.STRING);
+  }
+
+  static void send(KeyedOneInputStreamOperatorTestHarness<String, PageViewEvent, CountUpdate> h, PageViewEvent e)
+      throws Exception {
+    h.processElement(e, e.timestamp());
+  }
+
+  static List<Long> counts(List<CountUpdate> updates) {
+    return updates.stream().map(CountUpdate::count).toList();
+  }
+
+  @Test
+  void emitsTheNewCountOfTheWindowOnEveryEvent() throws Exception {
+    try (var h = userHarness()) {
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      send(h, ev("b", "u1", "/p", T0 + 59_999));
+      send(h, ev("c", "u1", "/p", T0 + 60_000));
+      send(h, ev("d", "u2", "/p", T0 + 5));
+      List<CountUpdate> out = h.extractOutputValues();
+      assertThat(out)
+          .extracting(CountUpdate::key, CountUpdate::windowStart, CountUpdate::count)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("u1", T0, 1L),
+              org.assertj.core.groups.Tuple.tuple("u1", T0, 2L),
+              org.assertj.core.groups.Tuple.tuple("u1", T0 + 60_000, 1L),
+              org.assertj.core.groups.Tuple.tuple("u2", T0, 1L));
+      assertThat(h.getSideOutput(SpeedLayerJob.COUNTED)).hasSize(4);
+    }
+  }
+
+  @Test
+  void countsARedeliveredEventOnce() throws Exception {
+    try (var h = userHarness()) {
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      send(h, ev("b", "u1", "/p", T0 + 2));
+      send(h, ev("a", "u1", "/other", T0 + 3));
+      assertThat(counts(h.extractOutputValues())).containsExactly(1L, 2L);
+      assertThat(h.getSideOutput(SpeedLayerJob.COUNTED)).hasSize(2);
+    }
+  }
+
+  @Test
+  void allowedLateEventUpdatesTheClosedWindow() throws Exception {
+    try (var h = userHarness()) {
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      // window [T0, T0+60s) closed; still within 2 min of allowed lateness
+      h.processWatermark(T0 + 60_000 + 119_998);
+      send(h, ev("b", "u1", "/p", T0 + 30_000));
+      assertThat(counts(h.extractOutputValues())).containsExactly(1L, 2L);
+      assertThat(h.getSideOutput(SpeedLayerJob.LATE)).isNull();
+    }
+  }
+
+  @Test
+  void eventLaterThanAllowedLatenessGoesToTheLateOutputUncounted() throws Exception {
+    try (var h = userHarness()) {
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      // Flink's rule: maxTimestamp (T0+59999) + lateness (120000) <= watermark -> late
+      h.processWatermark(T0 + 59_999 + 120_000);
+      send(h, ev("b", "u1", "/p", T0 + 30_000));
+      assertThat(counts(h.extractOutputValues())).containsExactly(1L);
+      assertThat(h.getSideOutput(SpeedLayerJob.LATE))
+          .extracting(StreamRecord::getValue)
+          .extracting(PageViewEvent::eventId)
+          .containsExactly("b");
+    }
+  }
+
+  @Test
+  void forgetsEventIdsAndCountsOnlyAfterTheDedupRetention() throws Exception {
+    long retention = DedupRule.retentionFor(OOO, LATENESS).toMillis();
+    try (var h = userHarness()) {
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      h.processWatermark(T0 + 60_000 + retention - 1);
+      assertThat(h.numKeyedStateEntries()).isPositive();
+      h.processWatermark(T0 + 60_000 + retention);
+      assertThat(h.numKeyedStateEntries()).isZero();
+      // a redelivery now is far too late: it goes to the late output, not into a new count
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      assertThat(counts(h.extractOutputValues())).containsExactly(1L);
+      assertThat(h.getSideOutput(SpeedLayerJob.LATE)).hasSize(1);
+    }
+  }
+
+  @Test
+  void versionsGrowWithTheCountAndEveryRestoreBeatsTheIncarnationBefore() throws Exception {
+    OperatorSubtaskState snapshot;
+    long versionBeforeCrash;
+    try (var h = userHarness()) {
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      snapshot = h.snapshot(1, 1);
+      send(h, ev("b", "u1", "/p", T0 + 2));
+      send(h, ev("c", "u1", "/p", T0 + 3));
+      List<CountUpdate> out = h.extractOutputValues();
+      assertThat(out).extracting(CountUpdate::version).isSorted().doesNotHaveDuplicates();
+      versionBeforeCrash = out.get(out.size() - 1).version();
+    }
+    try (var restored = unopenedUserHarness()) {
+      restored.initializeState(snapshot);
+      restored.open();
+      send(restored, ev("b", "u1", "/p", T0 + 2)); // replayed after the checkpoint
+      CountUpdate replayed = restored.extractOutputValues().get(0);
+      assertThat(replayed.count()).isEqualTo(2);
+      assertThat(replayed.version()).isGreaterThan(versionBeforeCrash);
+      assertThat(replayed.version()).isLessThan(Versions.BATCH_VERSION_FLOOR);
+    }
+  }
+
+  @Test
+  void afterARestoreEventsTooLateBeforeTheCrashAreStillLate() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var h = userHarness()) {
+      h.processWatermark(T0 + 600_000);
+      send(h, ev("x", "u1", "/p", T0 + 600_001));
+      snapshot = h.snapshot(1, 1);
+    }
+    try (var restored = unopenedUserHarness()) {
+      restored.initializeState(snapshot);
+      restored.open();
+      // Flink restarts the watermark from nothing; the restored one still applies
+      send(restored, ev("old", "u1", "/p", T0 + 1));
+      assertThat(restored.extractOutputValues()).isEmpty();
+      assertThat(restored.getSideOutput(SpeedLayerJob.LATE)).hasSize(1);
+    }
+  }
+
+  @Test
+  void pageMetricCountsWithoutDedup() throws Exception {
+    WindowCountFunction f =
+        new WindowCountFunction(CountMetric.PAGE, false, OOO, LATENESS, SpeedLayerJob.LATE, null);
+    try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(f, PageViewEvent::pageUrl, Types.STRING)) {
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      send(h, ev("b", "u2", "/p", T0 + 2));
+      send(h, ev("c", "u2", "/q", T0 + 3));
+      assertThat(h.extractOutputValues())
+          .extracting(CountUpdate::key, CountUpdate::count)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("/p", 1L),
+              org.assertj.core.groups.Tuple.tuple("/p", 2L),
+              org.assertj.core.groups.Tuple.tuple("/q", 1L));
+    }
+  }
+}

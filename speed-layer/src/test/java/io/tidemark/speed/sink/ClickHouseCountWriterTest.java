@@ -1,0 +1,132 @@
+package io.tidemark.speed.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tidemark.core.metric.CountMetric;
+import io.tidemark.speed.count.CountUpdate;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.Test;
+
+class ClickHouseCountWriterTest {
+  /** Fake store: records writes, fails the first {@code failures} ones. */
+  static final class FakeStore implements CountStore {
+    final List<List<Row>> writes = new ArrayList<>();
+    int failures;
+    boolean retryable = true;
+
+    @Override
+    public void write(CountMetric metric, Collection<Row> rows) throws CountStoreException {
+      if (failures > 0) {
+        failures--;
+        throw new CountStoreException("ClickHouse down", retryable, null);
+      }
+      writes.add(List.copyOf(rows));
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  static ClickHouseCountWriter writer(FakeStore store, int batchSize, int maxRetries) {
+    ClickHouseCountSink sink =
+        ClickHouseCountSink.builder()
+            .metric(CountMetric.USER)
+            .store(() -> store)
+            .batchSize(batchSize)
+            .maxRetries(maxRetries)
+            .retryBackoff(Duration.ofMillis(1))
+            .maxBackoff(Duration.ofMillis(2))
+            .build();
+    return new ClickHouseCountWriter(sink, store, null, UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+  }
+
+  static CountUpdate u(String key, long window, long count) {
+    return new CountUpdate(key, window, count, 1000 + count, window + 1);
+  }
+
+  @Test
+  void writesOnlyTheNewestCountOfEachWindowAtFlush() throws Exception {
+    FakeStore store = new FakeStore();
+    ClickHouseCountWriter w = writer(store, 100, 0);
+    w.write(u("u1", 0, 1), null);
+    w.write(u("u1", 0, 2), null);
+    w.write(u("u1", 60_000, 1), null);
+    w.write(u("u1", 0, 3), null);
+    assertThat(store.writes).isEmpty();
+    w.flush(false); // what Flink calls at every checkpoint barrier
+    assertThat(store.writes).hasSize(1);
+    assertThat(store.writes.get(0))
+        .extracting(CountStore.Row::windowStart, CountStore.Row::count)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(0L, 3L), org.assertj.core.groups.Tuple.tuple(60_000L, 1L));
+    w.flush(false);
+    assertThat(store.writes).hasSize(1);
+  }
+
+  @Test
+  void writesWhenTheBatchIsFull() throws Exception {
+    FakeStore store = new FakeStore();
+    ClickHouseCountWriter w = writer(store, 2, 0);
+    w.write(u("u1", 0, 1), null);
+    w.write(u("u2", 0, 1), null);
+    assertThat(store.writes).hasSize(1);
+    assertThat(w.pendingCount()).isZero();
+  }
+
+  @Test
+  void retriesRetryableFailuresAndKeepsTheRows() throws Exception {
+    FakeStore store = new FakeStore();
+    store.failures = 3;
+    ClickHouseCountWriter w = writer(store, 100, 5);
+    w.write(u("u1", 0, 1), null);
+    w.flush(false);
+    assertThat(store.writes).hasSize(1);
+    assertThat(store.writes.get(0)).hasSize(1);
+  }
+
+  @Test
+  void failsAfterMaxRetriesSoTheJobRestartsFromItsCheckpoint() throws Exception {
+    FakeStore store = new FakeStore();
+    store.failures = 10;
+    ClickHouseCountWriter w = writer(store, 100, 2);
+    w.write(u("u1", 0, 1), null);
+    assertThatThrownBy(() -> w.flush(false))
+        .isInstanceOf(IOException.class)
+        .hasMessage("ClickHouse down (gave up after 2 retries)");
+  }
+
+  @Test
+  void doesNotRetryPermanentFailures() throws Exception {
+    FakeStore store = new FakeStore();
+    store.failures = 1;
+    store.retryable = false;
+    ClickHouseCountWriter w = writer(store, 100, 5);
+    w.write(u("u1", 0, 1), null);
+    assertThatThrownBy(() -> w.flush(false)).isInstanceOf(IOException.class).hasMessage("ClickHouse down");
+    assertThat(store.failures).isZero();
+  }
+
+  @Test
+  void rendersRowsAsJsonEachRowForTheStoreTable() {
+    byte[] body =
+        ClickHouseCountStore.toJsonEachRow(
+            CountMetric.PAGE, List.of(new CountStore.Row("/a\"b", 1_764_000_000_000L, 7, 99, 1_764_000_001_500L)));
+    assertThat(new String(body, java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"page_url\":\"/a\\\"b\",\"window_start\":\"2025-11-24 16:00:00\",\"count\":7,\"version\":99,"
+                + "\"source\":\"speed\",\"written_at\":\"2025-11-24 16:00:01\"}\n");
+    assertThat(ClickHouseCountStore.storeTable(CountMetric.USER)).isEqualTo("user_page_counts_store");
+  }
+
+  @Test
+  void builderNamesTheMissingProperty() {
+    assertThatThrownBy(() -> ClickHouseCountSink.builder().metric(CountMetric.USER).build())
+        .hasMessage("Property store is required but not provided");
+  }
+}
