@@ -118,17 +118,11 @@ public final class ArchiveConnectorConfig {
 
   static Map<String, String> kafkaClient(TidemarkConfig cfg) {
     Map<String, String> k = new LinkedHashMap<>();
-    k.put("bootstrap.servers", cfg.require(KafkaOptions.BOOTSTRAP));
-    String protocol = cfg.get(KafkaOptions.SECURITY_PROTOCOL);
-    if (protocol != null && !protocol.equals("PLAINTEXT")) {
-      k.put("security.protocol", protocol);
-    }
-    if (cfg.get(KafkaOptions.SASL_MECHANISM) != null) {
-      k.put("sasl.mechanism", cfg.get(KafkaOptions.SASL_MECHANISM));
-    }
-    if (cfg.get(KafkaOptions.SASL_JAAS_CONFIG) != null) {
-      k.put("sasl.jaas.config", cfg.get(KafkaOptions.SASL_JAAS_CONFIG));
-    }
+    KafkaOptions.clientProperties(cfg).forEach((key, v) -> {
+      if (v != null) {
+        k.put(key, v.toString());
+      }
+    });
     return k;
   }
 
