@@ -36,10 +36,10 @@ import picocli.CommandLine.Option;
     })
 public final class LakeMain implements Runnable {
 
-  @Option(names = "--config", description = "Properties file (else TIDEMARK_CONFIG, else defaults and environment).")
+  @Option(names = "--config", scope = CommandLine.ScopeType.INHERIT, description = "Properties file (else TIDEMARK_CONFIG, else defaults and environment).")
   Path configFile;
 
-  @Option(names = "-D", mapFallbackValue = "", description = "Set a configuration key, e.g. -Dtidemark.lake.commit-interval=5s.")
+  @Option(names = "-D", scope = CommandLine.ScopeType.INHERIT, mapFallbackValue = "", description = "Set a configuration key, e.g. -Dtidemark.lake.commit-interval=5s.")
   Map<String, String> overrides = new HashMap<>();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
