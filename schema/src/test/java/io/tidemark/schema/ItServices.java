@@ -3,21 +3,23 @@ package io.tidemark.schema;
 import io.tidemark.core.config.ClickHouseOptions;
 import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.TidemarkConfig;
-import java.util.Map;
+import io.tidemark.stack.Service;
+import io.tidemark.testsupport.TestServices;
 import java.util.UUID;
 
-/** DEV ONLY: to be replaced by TestServices. */
+/** The shared test services, and configurations that give each test its own database and topics. */
 public final class ItServices {
   private ItServices() {}
 
-  /** Configuration of the shared services with endpoints resolved. */
+  /** Configuration of the JVM's ClickHouse and Kafka (started once, stopped at exit). */
   public static TidemarkConfig config() {
-    return TidemarkConfig.of(Map.of(
-        ClickHouseOptions.URL.key(), System.getenv().getOrDefault("TIDEMARK_CLICKHOUSE_URL", "http://127.0.0.1:18123"),
-        KafkaOptions.BOOTSTRAP.key(), System.getenv().getOrDefault("TIDEMARK_KAFKA_BOOTSTRAP", "127.0.0.1:19092")));
+    return TestServices.get(Service.CLICKHOUSE, Service.KAFKA).config();
   }
 
-  /** The shared configuration with a database (and topics) of this test's own. */
+  /**
+   * The shared configuration with a database and topic names of this test's own, so tests can
+   * assert exact "created" and "already there" outcomes while sharing one server and broker.
+   */
   public static TidemarkConfig isolatedConfig(String prefix) {
     String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     return config()
