@@ -2,6 +2,7 @@ package io.tidemark.schema.clickhouse;
 
 import io.tidemark.schema.MigrationException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class SchemaMigrator {
     ClickHouseSchema.bootstrapStatements(db).forEach(sql::execute);
     Map<Integer, AppliedMigration> applied = applied();
     check(applied);
-    List<Outcome> outcomes = new java.util.ArrayList<>();
+    List<Outcome> outcomes = new ArrayList<>();
     for (Migration m : migrations) {
       if (applied.containsKey(m.version())) {
         outcomes.add(new Outcome(m.version(), m.name(), Status.ALREADY_APPLIED));

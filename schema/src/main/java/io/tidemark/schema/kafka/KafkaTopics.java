@@ -1,6 +1,7 @@
 package io.tidemark.schema.kafka;
 
 import io.tidemark.core.config.ConfigException;
+import io.tidemark.core.config.ConfigOption;
 import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.schema.StatementFailedException;
@@ -151,7 +152,7 @@ public final class KafkaTopics {
     return p;
   }
 
-  private static int positive(TidemarkConfig config, io.tidemark.core.config.ConfigOption<Integer> option) {
+  private static int positive(TidemarkConfig config, ConfigOption<Integer> option) {
     int v = config.get(option);
     if (v <= 0 || (option == KafkaOptions.REPLICATION_FACTOR && v > Short.MAX_VALUE)) {
       throw new ConfigException(
