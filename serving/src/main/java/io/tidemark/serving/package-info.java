@@ -1,7 +1,9 @@
 /**
- * HTTP API, live dashboard and drift audit views (issue 7).
- *
- * <p>Not built yet: the module exists so the reactor has the design's shape and the dependency
- * rules (layers depend only on shared modules) hold from the first commit.
+ * Serving layer (issue 7): HTTP JSON API, live dashboard and drift audit views, Prometheus
+ * metrics. {@link io.tidemark.serving.ServingMain} is {@code tidemark serve}; {@link
+ * io.tidemark.serving.ServingServer} the server; {@code api} the routes and parameter validation;
+ * {@code query} ClickHouse access as the read-only user, the count queries and the response cache;
+ * {@code drift} the drift report tables (names in {@code DriftTables}) and queries; {@code bench}
+ * the {@code bench serve} load generator.
  */
 package io.tidemark.serving;

@@ -1,0 +1,53 @@
+package io.tidemark.serving;
+
+/**
+ * Names of the serving layer's Micrometer metrics, as exposed on {@code /metrics} in Prometheus
+ * format (Micrometer turns dots into underscores and adds the unit suffix shown).
+ */
+public final class ServingMetrics {
+  private ServingMetrics() {}
+
+  /**
+   * Timer per HTTP request, tags {@value #TAG_ROUTE} (the route template, {@code unmatched} for
+   * 404s), {@value #TAG_METHOD}, {@value #TAG_STATUS}. Prometheus: {@code
+   * tidemark_serving_http_requests_seconds_{count,sum,bucket}}; the request rate is {@code
+   * rate(..._count[1m])}.
+   */
+  public static final String HTTP_REQUESTS = "tidemark.serving.http.requests";
+
+  /**
+   * Timer per ClickHouse query, tag {@value #TAG_QUERY}. Prometheus: {@code
+   * tidemark_serving_clickhouse_queries_seconds_{count,sum,bucket}}.
+   */
+  public static final String CLICKHOUSE_QUERIES = "tidemark.serving.clickhouse.queries";
+
+  /**
+   * Counter of failed ClickHouse queries, tags {@value #TAG_QUERY} and {@value #TAG_REASON}
+   * ({@code unavailable} or {@code rejected}). Prometheus: {@code
+   * tidemark_serving_clickhouse_query_errors_total}.
+   */
+  public static final String CLICKHOUSE_QUERY_ERRORS = "tidemark.serving.clickhouse.query.errors";
+
+  /** Counter of answers served from the cache. Prometheus: {@code tidemark_serving_cache_hits_total}. */
+  public static final String CACHE_HITS = "tidemark.serving.cache.hits";
+
+  /** Counter of answers computed (cache miss). Prometheus: {@code tidemark_serving_cache_misses_total}. */
+  public static final String CACHE_MISSES = "tidemark.serving.cache.misses";
+
+  /**
+   * Gauge: wall clock minus the newest window written by any layer, in seconds, as of the last
+   * freshness query ({@code NaN} before the first). Prometheus: {@code
+   * tidemark_serving_freshness_lag_seconds}.
+   */
+  public static final String FRESHNESS_LAG = "tidemark.serving.freshness.lag";
+
+  /** Tag of {@link #HTTP_REQUESTS}: route template such as {@code /api/users/{userId}/counts}. */
+  public static final String TAG_ROUTE = "route";
+
+  public static final String TAG_METHOD = "method";
+  public static final String TAG_STATUS = "status";
+  /** Tag of the ClickHouse metrics: the query's name in {@code ServingQueries}. */
+  public static final String TAG_QUERY = "query";
+
+  public static final String TAG_REASON = "reason";
+}

@@ -1,0 +1,231 @@
+package io.tidemark.serving.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.tidemark.core.metric.CountMetric;
+import io.tidemark.core.metric.Windows;
+import io.tidemark.serving.drift.DriftQueries;
+import io.tidemark.serving.query.QueryException;
+import io.tidemark.serving.query.ResponseCache;
+import io.tidemark.serving.query.ServingQueries;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * The JSON API: one handler per route, each validating its parameters with {@link Params} before
+ * anything reaches ClickHouse. {@link #routes()} is the single list the server registers and the
+ * OpenAPI test checks against {@code openapi.json}.
+ */
+public final class ApiRoutes {
+  /** JSON of every answer: snake_case fields, as in the OpenAPI spec. */
+  public static final ObjectMapper JSON =
+      new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+  /** One HTTP route of the API. */
+  public record Route(HandlerType method, String path, io.javalin.http.Handler handler) {}
+
+  /** Bounds and settings the handlers need; see {@code ServingOptions}. */
+  public record Limits(
+      Duration maxRange, int maxLimit, Duration staleAfter, Duration refreshInterval, String adminToken) {}
+
+  private final ServingQueries counts;
+  private final DriftQueries drift;
+  private final ResponseCache cache;
+  private final Limits limits;
+
+  public ApiRoutes(ServingQueries counts, DriftQueries drift, ResponseCache cache, Limits limits) {
+    this.counts = counts;
+    this.drift = drift;
+    this.cache = cache;
+    this.limits = limits;
+  }
+
+  public List<Route> routes() {
+    return List.of(
+        new Route(HandlerType.GET, "/api/counts/user", this::userCounts),
+        new Route(HandlerType.GET, "/api/counts/page", this::pageCounts),
+        new Route(HandlerType.GET, "/api/totals", this::totals),
+        new Route(HandlerType.GET, "/api/top-pages", this::topPages),
+        new Route(HandlerType.GET, "/api/freshness", this::freshness),
+        new Route(HandlerType.GET, "/api/health", this::health),
+        new Route(HandlerType.GET, "/api/drift/reports", this::driftList),
+        new Route(HandlerType.GET, "/api/drift/reports/{day}", this::driftDay),
+        new Route(HandlerType.GET, "/api/dashboard-config", this::dashboardConfig),
+        new Route(HandlerType.POST, "/api/admin/cache/clear", this::clearCache));
+  }
+
+  private int maxMinutes() {
+    return (int) Math.min(Integer.MAX_VALUE, limits.maxRange().toMinutes());
+  }
+
+  void userCounts(Context ctx) {
+    keyCounts(ctx, CountMetric.USER, "user_id");
+  }
+
+  void pageCounts(Context ctx) {
+    keyCounts(ctx, CountMetric.PAGE, "page_url");
+  }
+
+  private void keyCounts(Context ctx, CountMetric metric, String keyParam) {
+    Params p = new Params(ctx.queryParamMap(), Set.of(keyParam, "from", "to", "limit"));
+    String key = metric == CountMetric.USER ? p.userId() : p.pageUrl();
+    Instant[] range = p.range(limits.maxRange());
+    int limit = p.integer("limit", 1, limits.maxLimit(), limits.maxLimit());
+    respond(ctx, "counts/" + metric + "|" + key + "|" + range[0] + "|" + range[1] + "|" + limit,
+        () -> counts.keyCounts(metric, key, range[0], range[1], limit));
+  }
+
+  void totals(Context ctx) {
+    Params p = new Params(ctx.queryParamMap(), Set.of("minutes", "from", "to"));
+    Instant from;
+    Instant to;
+    if (p.has("minutes")) {
+      if (p.has("from") || p.has("to")) {
+        throw new BadRequestException("Give either 'minutes' or 'from' and 'to', not both");
+      }
+      int minutes = p.integer("minutes", 1, maxMinutes(), 60);
+      to = Instant.ofEpochMilli(Windows.windowEnd(Windows.windowStart(counts.clock().millis())));
+      from = to.minus(Duration.ofMinutes(minutes));
+    } else if (p.has("from") || p.has("to")) {
+      Instant[] range = p.range(limits.maxRange());
+      from = range[0];
+      to = range[1];
+    } else {
+      to = Instant.ofEpochMilli(Windows.windowEnd(Windows.windowStart(counts.clock().millis())));
+      from = to.minus(Duration.ofMinutes(60));
+    }
+    respond(ctx, "totals|" + from + "|" + to, () -> counts.totals(from, to));
+  }
+
+  void topPages(Context ctx) {
+    Params p = new Params(ctx.queryParamMap(), Set.of("minutes", "limit"));
+    int minutes = p.integer("minutes", 1, maxMinutes(), 10);
+    int limit = p.integer("limit", 1, limits.maxLimit(), Math.min(10, limits.maxLimit()));
+    respond(ctx, "top|" + minutes + "|" + limit, () -> counts.topPages(minutes, limit));
+  }
+
+  void freshness(Context ctx) {
+    new Params(ctx.queryParamMap(), Set.of());
+    respond(ctx, "freshness", () -> counts.freshness(limits.staleAfter().toSeconds()));
+  }
+
+  void health(Context ctx) {
+    new Params(ctx.queryParamMap(), Set.of());
+    respond(ctx, "health", this::computeHealth);
+  }
+
+  private Map<String, Object> computeHealth() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, Object> clickhouse = new LinkedHashMap<>();
+    String status = "ok";
+    try {
+      clickhouse.put("status", "up");
+      clickhouse.put("version", counts.serverVersion());
+    } catch (QueryException e) {
+      clickhouse.put("status", "down");
+      clickhouse.put("message", e.getMessage());
+      out.put("status", "down");
+      out.put("clickhouse", clickhouse);
+      return out;
+    }
+    ServingQueries.Freshness f = counts.freshness(limits.staleAfter().toSeconds());
+    Map<String, Object> speed = new LinkedHashMap<>();
+    speed.put("status", f.newestWindow() == null ? "no_data" : f.stale() ? "stalled" : "ok");
+    speed.put("newest_window", f.newestWindow());
+    speed.put("lag_seconds", f.lagSeconds());
+    if (f.stale()) {
+      status = "degraded";
+    }
+    Map<String, Object> lake = new LinkedHashMap<>();
+    lake.put("status", "unknown");
+    lake.put("message", "Lake lag is measured by the Kafka Connect worker (consumer group lag on /metrics of the worker, see ops/); the serving layer has no source for it.");
+    Map<String, Object> reconcile = new LinkedHashMap<>();
+    DriftQueries.ReportList reports = drift.list(LocalDate.now(counts.clock().withZone(ZoneOffset.UTC)).minusDays(366), 1);
+    if (!reports.available() || reports.reports().isEmpty()) {
+      reconcile.put("status", "never_run");
+      reconcile.put("message", reports.message());
+    } else {
+      DriftQueries.Report last = reports.reports().get(0);
+      reconcile.put("status", "ok");
+      reconcile.put("last_day", last.day());
+      reconcile.put("last_computed_at", last.computedAt());
+    }
+    out.put("status", status);
+    out.put("clickhouse", clickhouse);
+    out.put("speed_layer", speed);
+    out.put("lake", lake);
+    out.put("reconciliation", reconcile);
+    return out;
+  }
+
+  void driftList(Context ctx) {
+    Params p = new Params(ctx.queryParamMap(), Set.of("days", "limit"));
+    int days = p.integer("days", 1, 366, 30);
+    int limit = p.integer("limit", 1, limits.maxLimit(), Math.min(100, limits.maxLimit()));
+    LocalDate since = LocalDate.now(counts.clock().withZone(ZoneOffset.UTC)).minusDays(days - 1L);
+    respond(ctx, "drift|" + since + "|" + limit, () -> drift.list(since, limit));
+  }
+
+  void driftDay(Context ctx) {
+    Params p = new Params(ctx.queryParamMap(), Set.of("limit"));
+    LocalDate day = Params.day("day", ctx.pathParam("day"));
+    int limit = p.integer("limit", 1, limits.maxLimit(), Math.min(20, limits.maxLimit()));
+    respond(ctx, "drift-day|" + day + "|" + limit, () -> drift.day(day, limit));
+  }
+
+  void dashboardConfig(Context ctx) {
+    new Params(ctx.queryParamMap(), Set.of());
+    Map<String, Object> out = new TreeMap<>();
+    out.put("refresh_interval_ms", limits.refreshInterval().toMillis());
+    out.put("stale_after_seconds", limits.staleAfter().toSeconds());
+    out.put("max_range_minutes", limits.maxRange().toMinutes());
+    out.put("max_limit", limits.maxLimit());
+    ctx.contentType("application/json").result(toJson(out));
+  }
+
+  void clearCache(Context ctx) {
+    new Params(ctx.queryParamMap(), Set.of());
+    requireAdmin(ctx);
+    int n = cache.clear();
+    ctx.contentType("application/json").result(toJson(Map.of("cleared_entries", n)));
+  }
+
+  private void requireAdmin(Context ctx) {
+    String token = limits.adminToken();
+    if (token == null || token.isEmpty()) {
+      throw new ApiStatusException(403, "admin_disabled", "Admin endpoints are disabled: set tidemark.serving.admin-token to enable them");
+    }
+    String header = ctx.header("Authorization");
+    String given = header != null && header.startsWith("Bearer ") ? header.substring(7) : null;
+    if (given == null
+        || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+      throw new ApiStatusException(401, "unauthorized", "Admin endpoints need 'Authorization: Bearer <tidemark.serving.admin-token>'");
+    }
+  }
+
+  private void respond(Context ctx, String cacheKey, Supplier<Object> compute) {
+    byte[] body = cache.get(cacheKey, () -> toJson(compute.get()));
+    ctx.contentType("application/json").result(body);
+  }
+
+  public static byte[] toJson(Object value) {
+    try {
+      return JSON.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write answer as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+}
