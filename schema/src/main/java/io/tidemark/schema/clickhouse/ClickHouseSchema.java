@@ -80,7 +80,7 @@ public final class ClickHouseSchema {
    * checks that each staging table is its store's statement with only the name changed.
    */
   public static List<Migration> migrations() {
-    return List.of(V1);
+    return List.of(V1, V2);
   }
 
   private static final Migration V1 =
@@ -154,6 +154,95 @@ public final class ClickHouseSchema {
               CREATE VIEW IF NOT EXISTS ${database}.page_view_counts AS
               SELECT page_url, window_start, count
               FROM ${database}.page_view_counts_store FINAL"""));
+
+  /**
+   * Reconciliation's records (issue 6): one row per reconcile run ({@code drift_reports}), its
+   * figures per metric ({@code drift_report_metrics}), every differing key ({@code
+   * drift_report_keys}) and the explicit status of each day ({@code day_status}, read with {@code
+   * FINAL}: the highest version is the current status). A day without a {@code day_status} row is
+   * speed-only.
+   */
+  private static final Migration V2 =
+      new Migration(
+          2,
+          "drift reports, per-metric figures, per-key detail, day status",
+          List.of(
+              """
+              CREATE TABLE IF NOT EXISTS ${database}.drift_reports (
+                run_id String,
+                day Date,
+                window_start DateTime('UTC'),
+                started_at DateTime('UTC'),
+                finished_at DateTime('UTC'),
+                outcome String,
+                dry_run UInt8,
+                forced UInt8,
+                drifted UInt8,
+                lake_snapshot_id Int64,
+                batch_run_id String,
+                batch_total UInt64,
+                speed_total UInt64,
+                abs_drift UInt64,
+                relative_drift Float64,
+                too_late_events UInt64,
+                not_streamed_events UInt64,
+                missing_events UInt64,
+                over_counted_events UInt64,
+                invalid_records UInt64,
+                report_json String
+              ) ENGINE = MergeTree
+              PARTITION BY toYYYYMMDD(window_start)
+              ORDER BY (day, started_at, run_id)""",
+              """
+              CREATE TABLE IF NOT EXISTS ${database}.drift_report_metrics (
+                run_id String,
+                day Date,
+                window_start DateTime('UTC'),
+                metric String,
+                batch_rows UInt64,
+                speed_rows UInt64,
+                batch_total UInt64,
+                speed_total UInt64,
+                keys_only_speed UInt64,
+                keys_only_batch UInt64,
+                keys_different UInt64,
+                abs_drift UInt64,
+                relative_drift Float64,
+                too_late_events UInt64,
+                not_streamed_events UInt64,
+                missing_events UInt64,
+                over_counted_events UInt64,
+                replaced UInt8
+              ) ENGINE = MergeTree
+              PARTITION BY toYYYYMMDD(window_start)
+              ORDER BY (day, run_id, metric)""",
+              """
+              CREATE TABLE IF NOT EXISTS ${database}.drift_report_keys (
+                run_id String,
+                day Date,
+                metric String,
+                key String,
+                window_start DateTime('UTC'),
+                batch_count UInt64,
+                speed_count UInt64,
+                diff Int64,
+                too_late UInt64,
+                cause String
+              ) ENGINE = MergeTree
+              PARTITION BY toYYYYMMDD(window_start)
+              ORDER BY (day, run_id, metric, key, window_start)""",
+              """
+              CREATE TABLE IF NOT EXISTS ${database}.day_status (
+                day Date,
+                window_start DateTime('UTC'),
+                status Enum8('speed-only' = 1, 'reconciled' = 2),
+                changed_at DateTime('UTC'),
+                lake_snapshot_id Int64,
+                run_id String,
+                version UInt64
+              ) ENGINE = ReplacingMergeTree(version)
+              PARTITION BY toYYYYMMDD(window_start)
+              ORDER BY day"""));
 
   /** The statements of every migration with the database filled in, in order, after bootstrap. */
   public static List<String> allStatements(String database) {
