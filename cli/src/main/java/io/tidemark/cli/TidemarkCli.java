@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       SpeedCommand.class,
       LakeCommand.class,
       ConfigCommand.class,
+      BenchCommand.class,
       LauncherCommands.Build.class,
       LauncherCommands.Test.class,
       CommandLine.HelpCommand.class

@@ -29,13 +29,13 @@ class TidemarkCliTest {
   void helpListsEveryCommand() {
     Run r = run("--help");
     assertThat(r.exitCode()).isZero();
-    for (String command : List.of("stack", "migrate", "produce", "demo", "speed", "lake", "config", "build", "test")) {
+    for (String command : List.of("stack", "migrate", "produce", "demo", "speed", "lake", "config", "bench", "build", "test")) {
       assertThat(r.out()).contains("  " + command + " ");
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"stack", "stack up", "stack down", "stack status", "migrate", "produce", "demo", "config"})
+  @ValueSource(strings = {"stack", "stack up", "stack down", "stack status", "migrate", "produce", "demo", "config", "bench", "bench produce"})
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").split(" ");
     Run r = run(args);
