@@ -122,7 +122,7 @@ public final class ServingServer implements AutoCloseable {
       error(ctx, 500, "internal_error", "Internal error: " + e);
     });
     app.error(404, ctx -> {
-      if (ctx.path().startsWith("/api/") && ctx.result() == null) {
+      if (ctx.path().startsWith("/api/")) {
         error(ctx, 404, "not_found", "No API route " + ctx.method() + " " + ctx.path() + " (see /openapi.json)");
       }
     });

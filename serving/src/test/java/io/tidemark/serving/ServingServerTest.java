@@ -1,0 +1,154 @@
+package io.tidemark.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tidemark.core.config.ClickHouseOptions;
+import io.tidemark.core.config.ConfigException;
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.serving.api.ApiRoutes;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The server without ClickHouse (pointed at a closed port): routes vs the OpenAPI document,
+ * parameter validation (answered before any query), admin token, errors when ClickHouse is down.
+ */
+class ServingServerTest {
+  private static ServingServer server;
+
+  @BeforeAll
+  static void start() {
+    server =
+        ServingServer.start(
+            TidemarkConfig.of(Map.of(
+                ClickHouseOptions.URL.key(), "http://127.0.0.1:1",
+                ServingOptions.PORT.key(), "0",
+                ServingOptions.QUERY_TIMEOUT.key(), "2s",
+                ServingOptions.ADMIN_TOKEN.key(), "0123456789abcdef-test")));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void everyRouteIsInTheOpenApiDocumentAndEveryDocumentedPathIsARoute() {
+    JsonNode spec = Http.get(server.url() + "/openapi.json").json();
+    JsonNode paths = spec.get("paths");
+    for (ApiRoutes.Route r : server.routes()) {
+      assertThat(paths.has(r.path())).as("openapi.json documents %s", r.path()).isTrue();
+      assertThat(paths.get(r.path()).has(r.method().name().toLowerCase(Locale.ROOT)))
+          .as("openapi.json documents %s %s", r.method(), r.path()).isTrue();
+    }
+    Iterator<String> documented = paths.fieldNames();
+    while (documented.hasNext()) {
+      String path = documented.next();
+      boolean isRoute = server.routes().stream().anyMatch(r -> r.path().equals(path));
+      assertThat(isRoute || path.equals("/openapi.json") || path.equals("/metrics"))
+          .as("documented path %s is served", path).isTrue();
+    }
+    assertThat(spec.get("openapi").asText()).startsWith("3.");
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      /api/counts/user?from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z | Parameter 'user_id' is required
+      /api/counts/user?user_id=u1&from=yesterday&to=2026-11-24T11:00:00Z | Parameter 'from' is not a time: 'yesterday' (expected ISO-8601 such as 2026-11-24T10:00:00Z, or epoch milliseconds)
+      /api/counts/user?user_id=u1&from=2026-11-24T11:00:00Z&to=2026-11-24T10:00:00Z | Parameter 'from' (2026-11-24T11:00:00Z) must be before 'to' (2026-11-24T10:00:00Z)
+      /api/counts/user?user_id=u1&from=2026-11-20T00:00:00Z&to=2026-11-24T00:00:00Z | Range 2026-11-20T00:00:00Z .. 2026-11-24T00:00:00Z is 4d long; at most 1d allowed
+      /api/counts/user?user_id=u1&from=2026-11-24T10:00:00.250Z&to=2026-11-24T11:00:00Z | Parameter 'from' has a fraction of a second (2026-11-24T10:00:00.250Z); give whole seconds
+      /api/counts/user?user_id=u1&from=1000&to=2000 | Parameter 'from' is 1970-01-01T00:00:01Z, outside 1970-01-02T00:00:00Z .. 2105-12-31T00:00:00Z
+      /api/counts/user?user_id=u1&from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z&limit=abc | Parameter 'limit' must be a whole number, got 'abc'
+      /api/counts/user?user_id=u1&from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z&limit=0 | Parameter 'limit' is 0; allowed 1 .. 1000
+      /api/counts/user?user_id=u1&from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z&limit=99999999999999999999 | Parameter 'limit' must be a whole number, got '99999999999999999999'
+      /api/counts/user?user_id=%20u1&from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z | Parameter 'user_id' has leading or trailing whitespace
+      /api/counts/user?user_id=u%0A1&from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z | Parameter 'user_id' contains a control character at position 1
+      /api/counts/user?user_id=u1&user_id=u2&from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z | Parameter 'user_id' is given 2 times; give it once
+      /api/counts/page?page_url=/home&from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z&limt=5 | Unknown parameter 'limt'; allowed: from, limit, page_url, to
+      /api/top-pages?minutes=-1 | Parameter 'minutes' is -1; allowed 1 .. 1440
+      /api/top-pages?minutes=1441 | Parameter 'minutes' is 1441; allowed 1 .. 1440
+      /api/top-pages?limit=1001 | Parameter 'limit' is 1001; allowed 1 .. 1000
+      /api/totals?minutes=10&from=2026-11-24T10:00:00Z | Give either 'minutes' or 'from' and 'to', not both
+      /api/totals?from=2026-11-24T10:00:00Z | Parameter 'to' is required (ISO-8601 such as 2026-11-24T10:00:00Z, or epoch milliseconds)
+      /api/freshness?x=1 | Unknown parameter 'x': this endpoint takes none
+      /api/drift/reports?days=0 | Parameter 'days' is 0; allowed 1 .. 366
+      /api/drift/reports/2026-13-40 | Parameter 'day' is not a calendar day: '2026-13-40'
+      /api/drift/reports/yesterday | Parameter 'day' must be a day such as 2026-11-24, got 'yesterday'
+      """)
+  void rejectsBadParametersWith400AndAMessage(String path, String message) {
+    Http.Response r = Http.get(server.url() + path);
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.json().get("error").asText()).isEqualTo("bad_request");
+    assertThat(r.json().get("message").asText()).isEqualTo(message);
+  }
+
+  @Test
+  void rejectsUserIdLongerThanTheEventContractAllows() {
+    String longId = "u".repeat(257);
+    Http.Response r = Http.get(server.url() + "/api/counts/user?user_id=" + URLEncoder.encode(longId, StandardCharsets.UTF_8)
+        + "&from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("message").asText()).isEqualTo("Parameter 'user_id' is 257 characters long; at most 256 allowed");
+  }
+
+  @Test
+  void answers503NamingClickHouseWhenItIsUnreachable() {
+    Http.Response r = Http.get(server.url() + "/api/freshness");
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.json().get("error").asText()).isEqualTo("clickhouse_unavailable");
+    assertThat(r.json().get("message").asText()).startsWith("Cannot reach ClickHouse at http://127.0.0.1:1/");
+    assertThat(Http.get(server.url() + "/metrics").body())
+        .contains("tidemark_serving_clickhouse_query_errors_total{query=\"freshness\",reason=\"unavailable\"}");
+  }
+
+  @Test
+  void adminEndpointNeedsTheBearerToken() {
+    assertThat(Http.post(server.url() + "/api/admin/cache/clear", "").status()).isEqualTo(401);
+    assertThat(Http.post(server.url() + "/api/admin/cache/clear", "", "Authorization", "Bearer wrong").status()).isEqualTo(401);
+    Http.Response ok = Http.post(server.url() + "/api/admin/cache/clear", "", "Authorization", "Bearer 0123456789abcdef-test");
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.json().has("cleared_entries")).isTrue();
+  }
+
+  @Test
+  void unknownApiPathIs404WithJson() {
+    Http.Response r = Http.get(server.url() + "/api/nope");
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.json().get("message").asText()).isEqualTo("No API route GET /api/nope (see /openapi.json)");
+  }
+
+  @Test
+  void servesTheDashboardAndPrometheusMetrics() {
+    Http.Response page = Http.get(server.url() + "/");
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.body()).contains("<title>Tidemark</title>", "live-chart", "drift-view");
+    assertThat(Http.get(server.url() + "/dashboard.js").status()).isEqualTo(200);
+    Http.get(server.url() + "/api/dashboard-config");
+    String metrics = Http.get(server.url() + "/metrics").body();
+    assertThat(metrics).contains(
+        "tidemark_serving_http_requests_seconds_count{method=\"GET\",route=\"/api/dashboard-config\",status=\"200\"}");
+  }
+
+  @Test
+  void refusesAnInvalidOptionAtStartNamingTheKey() {
+    assertThatThrownBy(() -> ServingServer.start(TidemarkConfig.of(Map.of(
+            ClickHouseOptions.URL.key(), "http://127.0.0.1:1", ServingOptions.MAX_LIMIT.key(), "0"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid value '0' for tidemark.serving.max-limit (TIDEMARK_SERVING_MAX_LIMIT): expected between 1 and 100000");
+    assertThatThrownBy(() -> ServingServer.start(TidemarkConfig.of(Map.of(
+            ClickHouseOptions.URL.key(), "http://127.0.0.1:1", ServingOptions.ADMIN_TOKEN.key(), "short"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("tidemark.serving.admin-token (TIDEMARK_SERVING_ADMIN_TOKEN) must be at least 16 characters when set");
+  }
+}
