@@ -32,7 +32,7 @@ public final class LakeCatalog {
   /** The catalog properties for the resolved configuration (endpoint and catalog URI set). */
   public static Map<String, String> properties(TidemarkConfig cfg) {
     Map<String, String> p = new LinkedHashMap<>();
-    p.put(CatalogProperties.CATALOG_IMPL, JdbcCatalog.class.getName());
+    p.put(CatalogProperties.CATALOG_IMPL, TidemarkJdbcCatalog.class.getName());
     p.put(CatalogProperties.URI, cfg.require(LakeOptions.CATALOG_URI));
     if (cfg.get(LakeOptions.CATALOG_USER) != null) {
       p.put(JdbcCatalog.PROPERTY_PREFIX + "user", cfg.get(LakeOptions.CATALOG_USER));
@@ -41,6 +41,14 @@ public final class LakeCatalog {
       p.put(JdbcCatalog.PROPERTY_PREFIX + "password", cfg.get(LakeOptions.CATALOG_PASSWORD));
     }
     p.put("jdbc.schema-version", "V1");
+    if (p.get(CatalogProperties.URI).startsWith("jdbc:sqlite:")) {
+      // Several processes share the catalog file (the Connect worker commits while lake status,
+      // Spark or a test reads). In SQLite's default rollback journal a reader's open statement
+      // blocks the writer's commit (SQLITE_BUSY, every cycle); in WAL mode readers never block
+      // the writer. sqlite-jdbc applies both pragmas from the connection properties.
+      p.put(JdbcCatalog.PROPERTY_PREFIX + "journal_mode", "WAL");
+      p.put(JdbcCatalog.PROPERTY_PREFIX + "busy_timeout", "30000");
+    }
     p.put(CatalogProperties.WAREHOUSE_LOCATION, "s3://" + cfg.require(LakeOptions.BUCKET) + "/warehouse");
     p.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
     p.put("s3.endpoint", cfg.require(LakeOptions.S3_ENDPOINT));
@@ -53,7 +61,7 @@ public final class LakeCatalog {
 
   /** Opens the catalog; close it when done (it holds a JDBC pool and S3 clients). */
   public static JdbcCatalog open(TidemarkConfig cfg) {
-    JdbcCatalog catalog = new JdbcCatalog();
+    JdbcCatalog catalog = new TidemarkJdbcCatalog();
     catalog.setConf(new org.apache.hadoop.conf.Configuration(false));
     catalog.initialize(cfg.require(LakeOptions.CATALOG_NAME), properties(cfg));
     return catalog;

@@ -1,0 +1,139 @@
+package io.tidemark.lake;
+
+import static io.tidemark.lake.LakeTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.core.config.KafkaOptions;
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.core.event.PageViewParser;
+import io.tidemark.generator.GeneratorSpec;
+import io.tidemark.generator.GroundTruth;
+import io.tidemark.generator.TrafficGenerator;
+import io.tidemark.lake.check.ArchiveStatus;
+import io.tidemark.lake.check.ArchiveVerifier;
+import io.tidemark.lake.connect.ConnectWorker;
+import io.tidemark.stack.Service;
+import io.tidemark.testsupport.TestServices;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Generator traffic (invalid, duplicate and too-late events included) through a real Kafka
+ * Connect worker into the Iceberg table on s3proxy: the table holds exactly the topic's records.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ArchiveIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static TidemarkConfig cfg;
+  private static ConnectWorker worker;
+  private static JdbcCatalog catalog;
+  private static GroundTruth truth;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cfg = isolated(TestServices.get(Service.KAFKA, Service.S3, Service.CATALOG).config(), "archive_it");
+    createTopic(cfg, 4);
+    GeneratorSpec spec = GeneratorSpec.builder().rate(2000).duration(Duration.ofSeconds(2)).users(50).pages(20).seed(7)
+        .invalidFraction(0.05).duplicateFraction(0.05).lateFraction(0.05).build();
+    truth = TrafficGenerator.builder().config(cfg).spec(spec).paced(false).build().run(null);
+    worker = ConnectWorker.builder().config(cfg).build();
+    worker.start();
+    catalog = catalog(cfg);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (worker != null) {
+      worker.stop(Duration.ofSeconds(20));
+    }
+    if (catalog != null) {
+      catalog.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void archivesExactlyTheRecordsOfTheTopicIncludingInvalidDuplicateAndLateOnes() throws Exception {
+    List<TopicRecord> topic = readTopic(cfg);
+    assertThat(topic).hasSize((int) truth.produced());
+    Table table = table(catalog, cfg);
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> rowCount(table) >= topic.size());
+
+    List<Row> rows = readRows(table);
+    assertThat(rows).hasSize(topic.size());
+    Map<String, Row> byOffset = rows.stream().collect(Collectors.toMap(Row::key, Function.identity()));
+    assertThat(byOffset).hasSize(topic.size()); // no offset twice
+    long invalid = 0;
+    for (TopicRecord r : topic) {
+      Row row = byOffset.get(r.key());
+      assertThat(row).as("record %s archived", r.key()).isNotNull();
+      assertThat(row.topic()).isEqualTo(cfg.get(KafkaOptions.EVENTS_TOPIC));
+      boolean valid = PageViewParser.parse(r.value(), r.timestamp()).isValid();
+      assertThat(row.valid()).as("validity of %s", r.key()).isEqualTo(valid);
+      if (row.valid()) {
+        assertThat(row.eventId()).isEqualTo(JSON.readTree(r.value()).get("event_id").asText());
+        assertThat(row.raw()).isNull();
+      } else {
+        invalid++;
+        assertThat(row.raw()).isEqualTo(r.value());
+        assertThat(row.reason()).isNotBlank();
+      }
+    }
+    assertThat(invalid).isEqualTo(truth.invalid());
+    Set<String> archivedIds = rows.stream().filter(Row::valid).map(Row::eventId).collect(Collectors.toSet());
+    assertThat(archivedIds).containsAll(truth.tooLateEventIds());
+    assertThat(rows.stream().filter(Row::valid).count()).isEqualTo(truth.validDistinct() + truth.duplicates());
+  }
+
+  @Test
+  @Order(2)
+  void verifyIsCleanAndStatusShowsNoLag() {
+    Table table = table(catalog, cfg);
+    try (KafkaConsumer<byte[], byte[]> c = consumer(cfg)) {
+      ArchiveVerifier.Report report = new ArchiveVerifier(table, c, cfg.get(KafkaOptions.EVENTS_TOPIC)).verify();
+      assertThat(report.findings()).isEmpty();
+      assertThat(report.kafkaRows()).isEqualTo(truth.produced());
+      ArchiveStatus.Status status = ArchiveStatus.of(table, c, cfg.get(KafkaOptions.EVENTS_TOPIC));
+      assertThat(status.totalLag()).isZero();
+      assertThat(status.rows()).isEqualTo(truth.produced());
+      assertThat(status.rowsPerDay().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(truth.produced());
+    }
+  }
+
+  @Test
+  @Order(3)
+  void newOptionalEventFieldBecomesAColumnWithoutRestart() throws Exception {
+    Table table = table(catalog, cfg);
+    long before = rowCount(table);
+    String event = "{\"event_id\":\"evo-1\",\"user_id\":\"u\",\"page_url\":\"/new\",\"timestamp\":"
+        + System.currentTimeMillis() + ",\"referrer\":\"https://example.org/\"}";
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", cfg.get(KafkaOptions.BOOTSTRAP)),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      p.send(new ProducerRecord<>(cfg.get(KafkaOptions.EVENTS_TOPIC), "u".getBytes(), event.getBytes())).get();
+    }
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> rowCount(table) > before);
+    table.refresh();
+    assertThat(table.schema().findField("referrer")).isNotNull();
+    assertThat(table.schema().findField("referrer").isOptional()).isTrue();
+    assertThat(worker.process().isAlive()).isTrue();
+  }
+}
