@@ -111,7 +111,7 @@
         var line = el('div');
         line.appendChild(el('strong', {}, c[0] + ': '));
         line.appendChild(el('span', { 'class': 'pill ' + c[1].status }, c[1].status));
-        var extra = c[1].version || c[1].newest_window || c[1].last_computed_at || c[1].message || '';
+        var extra = c[1].version || c[1].newest_window || (c[1].last_day ? c[1].last_day + ' ' + c[1].last_outcome : '') || c[1].message || '';
         line.appendChild(document.createTextNode(' ' + extra));
         box.appendChild(line);
       });
@@ -170,20 +170,20 @@
         empty.hidden = false;
         empty.textContent = list.message || 'No drift reports yet.';
         svg.style.display = 'none';
-        var tr = el('tr'); tr.appendChild(el('td', { colspan: 9, 'class': 'empty' }, 'No reports')); body.appendChild(tr);
+        var tr = el('tr'); tr.appendChild(el('td', { colspan: 11, 'class': 'empty' }, 'No reports')); body.appendChild(tr);
       } else {
         empty.hidden = true;
         svg.style.display = '';
-        var perDay = {};
-        list.reports.forEach(function (r) { perDay[r.day] = (perDay[r.day] || 0) + r.abs_diff; });
-        var days = Object.keys(perDay).sort();
-        barChart(svg, days.map(function (d) { return { label: d, value: perDay[d] }; }), 220);
+        var sorted = list.reports.slice().sort(function (a, b) { return a.day < b.day ? -1 : 1; });
+        barChart(svg, sorted.map(function (r) { return { label: r.day, value: r.abs_drift }; }), 220);
         list.reports.forEach(function (r) {
           var tr = el('tr', { 'class': 'clickable', 'data-day': r.day });
-          [r.day, r.metric].forEach(function (v) { tr.appendChild(el('td', {}, v)); });
-          [r.keys_compared, r.keys_differing, r.speed_total, r.batch_total, r.abs_diff].forEach(function (v) { tr.appendChild(el('td', { 'class': 'num' }, fmt(v))); });
-          tr.appendChild(el('td', {}, r.replaced ? 'yes' : 'no'));
-          tr.appendChild(el('td', {}, r.computed_at));
+          tr.appendChild(el('td', {}, r.day));
+          tr.appendChild(el('td', {}, r.outcome + (r.dry_run ? ' (dry run)' : '')));
+          [r.speed_total, r.batch_total, r.abs_drift].forEach(function (v) { tr.appendChild(el('td', { 'class': 'num' }, fmt(v))); });
+          tr.appendChild(el('td', { 'class': 'num' }, (100 * r.relative_drift).toFixed(2) + ' %'));
+          [r.causes.too_late, r.causes.not_streamed, r.causes.missing, r.causes.over_counted].forEach(function (v) { tr.appendChild(el('td', { 'class': 'num' }, fmt(v))); });
+          tr.appendChild(el('td', {}, r.finished_at));
           tr.addEventListener('click', function () { location.hash = '#/drift/' + r.day; });
           body.appendChild(tr);
         });
@@ -195,10 +195,22 @@
     api('/api/drift/reports/' + encodeURIComponent(day)).then(function (d) {
       detail.hidden = false;
       $('drift-detail-day').textContent = d.day;
+      $('drift-detail-status').textContent = d.status ? d.status.status + ' since ' + d.status.changed_at : 'speed-only (never reconciled)';
       var msg = $('drift-detail-message');
       msg.hidden = !d.message;
       msg.textContent = d.message || '';
-      fill($('drift-causes'), d.causes, function (c) { return [c.metric, c.cause, [c.windows], [c.events]]; });
+      $('drift-detail-run').textContent = d.run ? ('Run ' + d.run.run_id + ': ' + d.run.outcome + ', |drift| ' + fmt(d.run.abs_drift) + ' of ' + fmt(d.run.batch_total)
+        + ' events; invalid records ' + fmt(d.run.causes.invalid_records)) : '';
+      fill($('drift-metrics'), d.metrics, function (m) { return [m.metric, [m.speed_total], [m.batch_total], [m.keys_only_speed], [m.keys_only_batch], [m.keys_different], [m.abs_drift], m.replaced ? 'yes' : 'no']; });
+      var causes = [];
+      if (d.run) {
+        var c = d.run.causes;
+        [['too late', c.too_late], ['not streamed', c.not_streamed], ['missing', c.missing], ['over-counted', c.over_counted]].forEach(function (x) {
+          if (x[1]) causes.push({ metric: 'run', cause: x[0], windows: '', events: x[1] });
+        });
+      }
+      d.key_causes.forEach(function (k) { causes.push(k); });
+      fill($('drift-causes'), causes, function (k) { return [k.metric, k.cause, k.windows === '' ? '' : [k.windows], [k.events]]; });
       fill($('drift-keys'), d.largest, function (k) { return [k.metric, k.key, k.window_start, [k.speed_count], [k.batch_count], [k.diff], k.cause]; });
       detail.setAttribute('data-loaded', 'true');
     }).catch(function (e) { status('Drift detail: ' + e.message, true); });

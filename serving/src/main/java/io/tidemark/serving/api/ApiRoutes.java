@@ -153,15 +153,16 @@ public final class ApiRoutes {
     lake.put("status", "unknown");
     lake.put("message", "Lake lag is measured by the Kafka Connect worker (consumer group lag on /metrics of the worker, see ops/); the serving layer has no source for it.");
     Map<String, Object> reconcile = new LinkedHashMap<>();
-    DriftQueries.ReportList reports = drift.list(LocalDate.now(counts.clock().withZone(ZoneOffset.UTC)).minusDays(366), 1);
+    DriftQueries.RunList reports = drift.list(LocalDate.now(counts.clock().withZone(ZoneOffset.UTC)).minusDays(366), 1);
     if (!reports.available() || reports.reports().isEmpty()) {
       reconcile.put("status", "never_run");
       reconcile.put("message", reports.message());
     } else {
-      DriftQueries.Report last = reports.reports().get(0);
+      DriftQueries.Run last = reports.reports().get(0);
       reconcile.put("status", "ok");
       reconcile.put("last_day", last.day());
-      reconcile.put("last_computed_at", last.computedAt());
+      reconcile.put("last_outcome", last.outcome());
+      reconcile.put("last_finished_at", last.finishedAt());
     }
     out.put("status", status);
     out.put("clickhouse", clickhouse);

@@ -1,0 +1,360 @@
+package io.tidemark.serving;
+
+import static io.tidemark.schema.clickhouse.CountTable.PAGE_VIEW_COUNTS;
+import static io.tidemark.schema.clickhouse.CountTable.USER_PAGE_COUNTS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tidemark.core.config.ClickHouseOptions;
+import io.tidemark.schema.clickhouse.ClickHouseClients;
+import io.tidemark.schema.clickhouse.CountVersions;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Every API endpoint against the real ClickHouse (18.16 here) with known rows in the store tables,
+ * several versions per window included, read through the read-only user. The clock is fixed at
+ * 2026-11-24T10:05:30Z so "last N minutes" and freshness have exact answers.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CountsApiIT {
+  static final Instant NOW = Instant.parse("2026-11-24T10:05:30Z");
+  private static StoreFixture store;
+  private static ServingServer server;
+
+  @BeforeAll
+  static void writeKnownRowsAndStart() {
+    store = new StoreFixture("serving_api");
+    // Pages: /home 10:00 written three times (5, 9, 7 at versions 1, 3, 2): 9 counts.
+    store.write(PAGE_VIEW_COUNTS, "/home", "2026-11-24T10:00:00Z", 5, 1);
+    store.write(PAGE_VIEW_COUNTS, "/home", "2026-11-24T10:00:00Z", 9, 3);
+    store.write(PAGE_VIEW_COUNTS, "/home", "2026-11-24T10:00:00Z", 7, 2);
+    store.write(PAGE_VIEW_COUNTS, "/about", "2026-11-24T10:00:00Z", 4, 1);
+    store.write(PAGE_VIEW_COUNTS, "/home", "2026-11-24T10:01:00Z", 2, 1);
+    // /about 10:02 reconciled: the batch version wins over a later, higher speed emission.
+    store.write(PAGE_VIEW_COUNTS, "/about", "2026-11-24T10:02:00Z", 3, 1);
+    store.write(PAGE_VIEW_COUNTS, "/about", "2026-11-24T10:02:00Z", 6, CountVersions.batch(1));
+    store.write(PAGE_VIEW_COUNTS, "/about", "2026-11-24T10:02:00Z", 4, 99);
+    store.write(PAGE_VIEW_COUNTS, "/pricing?plan=a'b", "2026-11-24T10:04:00Z", 1, 1);
+    store.write(PAGE_VIEW_COUNTS, "/home", "2026-11-24T09:00:00Z", 100, 1);
+    // Users.
+    store.write(USER_PAGE_COUNTS, "u1", "2026-11-24T10:00:00Z", 3, 1);
+    store.write(USER_PAGE_COUNTS, "u1", "2026-11-24T10:00:00Z", 8, 2);
+    store.write(USER_PAGE_COUNTS, "u1", "2026-11-24T10:01:00Z", 2, 1);
+    store.write(USER_PAGE_COUNTS, "u1", "2026-11-23T23:59:00Z", 4, 1);
+    store.write(USER_PAGE_COUNTS, "u2", "2026-11-24T10:00:00Z", 5, 1);
+    store.write(USER_PAGE_COUNTS, "o'brien\\'; DROP TABLE x --", "2026-11-24T10:03:00Z", 7, 1);
+
+    server =
+        ServingServer.start(
+            store.config
+                .with(ServingOptions.PORT, 0)
+                .with(ServingOptions.CACHE_TTL, java.time.Duration.ZERO),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private static JsonNode ok(String path) {
+    Http.Response r = Http.get(server.url() + path);
+    assertThat(r.status()).as("%s -> %s", path, r.body()).isEqualTo(200);
+    assertThat(r.contentType()).startsWith("application/json");
+    return r.json();
+  }
+
+  private static List<String> windows(JsonNode answer) {
+    List<String> out = new ArrayList<>();
+    answer.get("windows").forEach(w -> out.add(w.get("window_start").asText() + " " + w.get("count").asLong()));
+    return out;
+  }
+
+  private static String q(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void userCountsHaveOneRowPerWindowWithTheHighestVersion() {
+    JsonNode a = ok("/api/counts/user?user_id=u1&from=2026-11-23T23:00:00Z&to=2026-11-24T10:05:00Z");
+    assertThat(windows(a)).containsExactly(
+        "2026-11-23T23:59:00Z 4", "2026-11-24T10:00:00Z 8", "2026-11-24T10:01:00Z 2");
+    assertThat(a.get("total").asLong()).isEqualTo(14);
+    assertThat(a.get("metric").asText()).isEqualTo("user");
+    assertThat(a.get("key").asText()).isEqualTo("u1");
+  }
+
+  @Test
+  void rangeIsFromInclusiveToExclusiveAndLimitBoundsTheWindows() {
+    assertThat(windows(ok("/api/counts/user?user_id=u1&from=2026-11-24T10:00:00Z&to=2026-11-24T10:01:00Z")))
+        .containsExactly("2026-11-24T10:00:00Z 8");
+    assertThat(windows(ok("/api/counts/user?user_id=u1&from=2026-11-23T23:00:00Z&to=2026-11-24T10:05:00Z&limit=1")))
+        .containsExactly("2026-11-23T23:59:00Z 4");
+    // epoch milliseconds are accepted too
+    assertThat(windows(ok("/api/counts/user?user_id=u1&from=" + Instant.parse("2026-11-24T10:01:00Z").toEpochMilli()
+            + "&to=" + Instant.parse("2026-11-24T10:02:00Z").toEpochMilli())))
+        .containsExactly("2026-11-24T10:01:00Z 2");
+  }
+
+  @Test
+  void quotesAndSqlInAKeyAreDataNotSql() {
+    String nasty = "o'brien\\'; DROP TABLE x --";
+    JsonNode a = ok("/api/counts/user?user_id=" + q(nasty) + "&from=2026-11-24T10:00:00Z&to=2026-11-24T10:05:00Z");
+    assertThat(a.get("key").asText()).isEqualTo(nasty);
+    assertThat(windows(a)).containsExactly("2026-11-24T10:03:00Z 7");
+    assertThat(windows(ok("/api/counts/user?user_id=nobody&from=2026-11-24T10:00:00Z&to=2026-11-24T10:05:00Z"))).isEmpty();
+  }
+
+  @Test
+  void pageCountsPreferTheReconciledVersion() {
+    JsonNode a = ok("/api/counts/page?page_url=%2Fabout&from=2026-11-24T10:00:00Z&to=2026-11-24T10:05:00Z");
+    assertThat(windows(a)).containsExactly("2026-11-24T10:00:00Z 4", "2026-11-24T10:02:00Z 6");
+    assertThat(a.get("total").asLong()).isEqualTo(10);
+    assertThat(windows(ok("/api/counts/page?page_url=" + q("/pricing?plan=a'b") + "&from=2026-11-24T10:00:00Z&to=2026-11-24T10:05:00Z")))
+        .containsExactly("2026-11-24T10:04:00Z 1");
+  }
+
+  @Test
+  void totalsHaveEveryMinuteOfTheRangeWithZeros() {
+    JsonNode a = ok("/api/totals?from=2026-11-24T10:00:00Z&to=2026-11-24T10:05:00Z");
+    assertThat(windows(a)).containsExactly(
+        "2026-11-24T10:00:00Z 13", "2026-11-24T10:01:00Z 2", "2026-11-24T10:02:00Z 6",
+        "2026-11-24T10:03:00Z 0", "2026-11-24T10:04:00Z 1");
+    assertThat(a.get("total").asLong()).isEqualTo(22);
+    // last 6 minute windows at 10:05:30: 10:00 .. 10:05 inclusive
+    JsonNode last = ok("/api/totals?minutes=6");
+    assertThat(last.get("from").asText()).isEqualTo("2026-11-24T10:00:00Z");
+    assertThat(last.get("to").asText()).isEqualTo("2026-11-24T10:06:00Z");
+    assertThat(last.get("windows")).hasSize(6);
+    assertThat(last.get("total").asLong()).isEqualTo(22);
+  }
+
+  @Test
+  void topPagesOfTheLastMinutesRankByViewsThenUrl() {
+    JsonNode a = ok("/api/top-pages?minutes=6&limit=10");
+    List<String> pages = new ArrayList<>();
+    a.get("pages").forEach(p -> pages.add(p.get("page_url").asText() + " " + p.get("views").asLong()));
+    assertThat(pages).containsExactly("/home 11", "/about 10", "/pricing?plan=a'b 1");
+    JsonNode two = ok("/api/top-pages?minutes=6&limit=2");
+    assertThat(two.get("pages")).hasSize(2);
+    JsonNode lastMinutes = ok("/api/top-pages?minutes=3");
+    List<String> recent = new ArrayList<>();
+    lastMinutes.get("pages").forEach(p -> recent.add(p.get("page_url").asText() + " " + p.get("views").asLong()));
+    assertThat(recent).containsExactly("/pricing?plan=a'b 1");
+  }
+
+  @Test
+  void freshnessIsTheNewestWindowAndItsLagBehindTheClock() {
+    JsonNode f = ok("/api/freshness");
+    assertThat(f.get("newest_window").asText()).isEqualTo("2026-11-24T10:04:00Z");
+    assertThat(f.get("lag_seconds").asDouble()).isEqualTo(90.0);
+    assertThat(f.get("stale").asBoolean()).isFalse();
+    assertThat(f.get("stale_after_seconds").asLong()).isEqualTo(120);
+    assertThat(f.get("newest_write").asText()).isEqualTo(StoreFixture.WRITTEN_AT.toString());
+    assertThat(f.get("stored_rows").asLong()).isEqualTo(10);
+  }
+
+  @Test
+  void healthReportsClickHouseSpeedLayerAndNoReconciliationYet() {
+    JsonNode h = ok("/api/health");
+    assertThat(h.get("status").asText()).isEqualTo("ok");
+    assertThat(h.get("clickhouse").get("status").asText()).isEqualTo("up");
+    assertThat(h.get("clickhouse").get("version").asText()).isNotEmpty();
+    assertThat(h.get("speed_layer").get("status").asText()).isEqualTo("ok");
+  }
+
+  @Test
+  void driftIsAnEmptyStateWhileTheTablesDoNotExist() {
+    // A database an older build migrated (or none at all): no drift tables.
+    String missing = store.writer.database() + "_none";
+    try (ServingServer other = ServingServer.start(
+        store.config.with(io.tidemark.core.config.ClickHouseOptions.DATABASE, missing).with(ServingOptions.PORT, 0),
+        Clock.fixed(NOW, ZoneOffset.UTC))) {
+      Http.Response list = Http.get(other.url() + "/api/drift/reports");
+      assertThat(list.status()).as(list.body()).isEqualTo(200);
+      assertThat(list.json().get("available").asBoolean()).isFalse();
+      assertThat(list.json().get("reports")).isEmpty();
+      assertThat(list.json().get("message").asText())
+          .isEqualTo("No drift reports yet: table " + missing + ".drift_reports does not exist (run tidemark migrate, then reconcile).");
+      Http.Response day = Http.get(other.url() + "/api/drift/reports/2026-11-24");
+      assertThat(day.status()).isEqualTo(200);
+      assertThat(day.json().get("available").asBoolean()).isFalse();
+      assertThat(day.json().get("largest")).isEmpty();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void driftIsEmptyButAvailableBeforeTheFirstReconcileRun() {
+    JsonNode list = ok("/api/drift/reports");
+    assertThat(list.get("available").asBoolean()).isTrue();
+    assertThat(list.get("reports")).isEmpty();
+    assertThat(list.get("message").asText()).isEqualTo("No drift reports since 2026-10-26.");
+    assertThat(ok("/api/health").get("reconciliation").get("status").asText()).isEqualTo("never_run");
+  }
+
+  private static Map<String, Object> run(String runId, String day, String startedAt, String outcome, long batch, long speed, long absDrift,
+      long tooLate, long notStreamed) {
+    Map<String, Object> r = new java.util.LinkedHashMap<>();
+    r.put("run_id", runId);
+    r.put("day", java.time.LocalDate.parse(day));
+    r.put("window_start", Instant.parse(day + "T00:00:00Z"));
+    r.put("started_at", Instant.parse(startedAt));
+    r.put("finished_at", Instant.parse(startedAt).plusSeconds(42));
+    r.put("outcome", outcome);
+    r.put("dry_run", 0);
+    r.put("forced", 0);
+    r.put("drifted", absDrift > 0 ? 1 : 0);
+    r.put("lake_snapshot_id", 7L);
+    r.put("batch_run_id", "batch-" + runId);
+    r.put("batch_total", batch);
+    r.put("speed_total", speed);
+    r.put("abs_drift", absDrift);
+    r.put("relative_drift", batch == 0 ? 0.0 : (double) absDrift / batch);
+    r.put("too_late_events", tooLate);
+    r.put("not_streamed_events", notStreamed);
+    r.put("missing_events", 0);
+    r.put("over_counted_events", 0);
+    r.put("invalid_records", 1);
+    r.put("report_json", "{}");
+    return r;
+  }
+
+  private static Map<String, Object> key(String runId, String metric, String key, String window, long batch, long speed, String cause) {
+    Map<String, Object> r = new java.util.LinkedHashMap<>();
+    r.put("run_id", runId);
+    r.put("day", java.time.LocalDate.parse(window.substring(0, 10)));
+    r.put("metric", metric);
+    r.put("key", key);
+    r.put("window_start", Instant.parse(window));
+    r.put("batch_count", batch);
+    r.put("speed_count", speed);
+    r.put("diff", batch - speed);
+    r.put("too_late", cause.equals("too_late") ? batch - speed : 0);
+    r.put("cause", cause);
+    return r;
+  }
+
+  @Test
+  @Order(2)
+  void driftListAndDayDetailShowTheLatestRunOfEachDay() {
+    String db = store.writer.database();
+    // Two runs for 2026-11-24: the later one is the one shown.
+    store.writer.insertJsonEachRow(db + ".drift_reports", List.of(
+        run("run-1", "2026-11-24", "2026-11-25T02:00:00Z", "replaced", 104, 98, 6, 6, 0),
+        run("run-2", "2026-11-24", "2026-11-25T03:00:00Z", "replaced", 103, 98, 5, 3, 2),
+        run("run-0", "2026-11-23", "2026-11-24T03:00:00Z", "no_drift", 20, 20, 0, 0, 0)));
+    Map<String, Object> page = new java.util.LinkedHashMap<>();
+    page.put("run_id", "run-2");
+    page.put("day", java.time.LocalDate.parse("2026-11-24"));
+    page.put("window_start", Instant.parse("2026-11-24T00:00:00Z"));
+    page.put("metric", "page");
+    page.put("batch_rows", 50);
+    page.put("speed_rows", 49);
+    page.put("batch_total", 103);
+    page.put("speed_total", 98);
+    page.put("keys_only_speed", 0);
+    page.put("keys_only_batch", 1);
+    page.put("keys_different", 2);
+    page.put("abs_drift", 5);
+    page.put("relative_drift", 5.0 / 103);
+    page.put("too_late_events", 3);
+    page.put("not_streamed_events", 2);
+    page.put("missing_events", 0);
+    page.put("over_counted_events", 0);
+    page.put("replaced", 1);
+    store.writer.insertJsonEachRow(db + ".drift_report_metrics", List.of(page));
+    store.writer.insertJsonEachRow(db + ".drift_report_keys", List.of(
+        key("run-2", "page", "/home", "2026-11-24T10:00:00Z", 12, 9, "too_late"),
+        key("run-2", "page", "/about", "2026-11-24T10:02:00Z", 6, 4, "not_streamed"),
+        key("run-2", "user", "u1", "2026-11-24T10:00:00Z", 11, 8, "too_late"),
+        key("run-1", "page", "/home", "2026-11-24T10:00:00Z", 15, 9, "too_late")));
+    Map<String, Object> status = new java.util.LinkedHashMap<>();
+    status.put("day", java.time.LocalDate.parse("2026-11-24"));
+    status.put("window_start", Instant.parse("2026-11-24T00:00:00Z"));
+    status.put("status", "reconciled");
+    status.put("changed_at", Instant.parse("2026-11-25T03:00:42Z"));
+    status.put("lake_snapshot_id", 7L);
+    status.put("run_id", "run-2");
+    status.put("version", 2);
+    store.writer.insertJsonEachRow(db + ".day_status", List.of(status));
+
+    JsonNode list = ok("/api/drift/reports?days=30");
+    List<String> rows = new ArrayList<>();
+    list.get("reports").forEach(r -> rows.add(r.get("day").asText() + " " + r.get("run_id").asText() + " " + r.get("outcome").asText()
+        + " " + r.get("abs_drift").asLong() + " " + r.get("causes").get("too_late").asLong()));
+    assertThat(rows).containsExactly("2026-11-24 run-2 replaced 5 3", "2026-11-23 run-0 no_drift 0 0");
+
+    JsonNode day = ok("/api/drift/reports/2026-11-24?limit=2");
+    assertThat(day.get("available").asBoolean()).isTrue();
+    assertThat(day.get("status").get("status").asText()).isEqualTo("reconciled");
+    assertThat(day.get("run").get("run_id").asText()).isEqualTo("run-2");
+    assertThat(day.get("run").get("finished_at").asText()).isEqualTo("2026-11-25T03:00:42Z");
+    assertThat(day.get("metrics")).hasSize(1);
+    assertThat(day.get("metrics").get(0).get("keys_different").asLong()).isEqualTo(2);
+    assertThat(day.get("metrics").get(0).get("replaced").asBoolean()).isTrue();
+    List<String> causes = new ArrayList<>();
+    day.get("key_causes").forEach(c -> causes.add(c.get("metric").asText() + " " + c.get("cause").asText() + " " + c.get("windows").asLong() + " " + c.get("events").asLong()));
+    assertThat(causes).containsExactly("page too_late 1 3", "page not_streamed 1 2", "user too_late 1 3");
+    List<String> largest = new ArrayList<>();
+    day.get("largest").forEach(k -> largest.add(k.get("metric").asText() + " " + k.get("key").asText() + " " + k.get("window_start").asText() + " " + k.get("diff").asLong()));
+    assertThat(largest).containsExactly("page /home 2026-11-24T10:00:00Z 3", "user u1 2026-11-24T10:00:00Z 3");
+
+    JsonNode none = ok("/api/drift/reports/2026-11-01");
+    assertThat(none.get("message").asText()).isEqualTo("No drift report for 2026-11-01.");
+    JsonNode health = ok("/api/health").get("reconciliation");
+    assertThat(health.get("last_day").asText()).isEqualTo("2026-11-24");
+    assertThat(health.get("last_finished_at").asText()).isEqualTo("2026-11-25T03:00:42Z");
+  }
+
+  @Test
+  void theReadOnlyUserCannotWrite() {
+    String url = ClickHouseClients.url(store.config);
+    String auth = Base64.getEncoder().encodeToString((store.config.get(ClickHouseOptions.READONLY_USER) + ":"
+        + store.config.get(ClickHouseOptions.READONLY_PASSWORD)).getBytes(StandardCharsets.UTF_8));
+    for (String sql : List.of(
+        "INSERT INTO " + store.writer.database() + ".user_page_counts_store VALUES ('evil', '2026-11-24 10:00:00', 999, 1, 'speed', '2026-11-24 10:00:00')",
+        "DROP TABLE " + store.writer.database() + ".user_page_counts_store")) {
+      Http.Response r = Http.send(HttpRequest.newBuilder(URI.create(url + "/"))
+          .header("Authorization", "Basic " + auth)
+          .POST(HttpRequest.BodyPublishers.ofString(sql)).build());
+      assertThat(r.status()).as(sql).isNotEqualTo(200);
+      assertThat(r.body()).as(sql).contains("Code: 164").containsIgnoringCase("readonly");
+    }
+    // nothing changed
+    assertThat(windows(ok("/api/counts/user?user_id=evil&from=2026-11-24T10:00:00Z&to=2026-11-24T10:05:00Z"))).isEmpty();
+    // ...and the read-only user is the one the server queries with: it could read
+    assertThat(ok("/api/health").get("clickhouse").get("status").asText()).isEqualTo("up");
+  }
+
+  @Test
+  void metricsCountRequestsAndClickHouseQueries() {
+    ok("/api/totals?minutes=5");
+    String metrics = Http.get(server.url() + "/metrics").body();
+    assertThat(metrics)
+        .contains("tidemark_serving_http_requests_seconds_count{method=\"GET\",route=\"/api/totals\",status=\"200\"}")
+        .contains("tidemark_serving_clickhouse_queries_seconds_count{query=\"totals\"}")
+        .contains("tidemark_serving_freshness_lag_seconds 90.0");
+  }
+}
