@@ -1,0 +1,218 @@
+package io.tidemark.batch.job;
+
+import static org.apache.spark.sql.functions.callUDF;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.timestamp_millis;
+import static org.apache.spark.sql.functions.unix_millis;
+import static org.apache.spark.sql.functions.when;
+
+import io.tidemark.batch.BatchException;
+import io.tidemark.batch.BatchOptions;
+import io.tidemark.batch.LatenessHorizon;
+import io.tidemark.batch.table.BatchTables;
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.core.metric.CountMetric;
+import io.tidemark.core.metric.Windows;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.Spark3Util;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Recomputes the authoritative counts of one UTC day from {@code lake.pageview_events} and
+ * replaces that day in the Iceberg count tables.
+ *
+ * <p>Steps, all with core's rules ({@link CoreRules}): pin the lake's current snapshot; read the
+ * day's rows plus {@link BatchOptions#DEDUP_MARGIN} on either side (and rows without an event
+ * time); re-apply the event contract; deduplicate by event_id over everything read, the first copy
+ * winning (lowest Kafka partition and offset, then imported rows by file and line), so a
+ * redelivery whose first copy lies just across midnight counts where the first copy does; keep the
+ * winners whose window ({@link Windows#windowStart}) starts on the day; count per metric and
+ * window. A one-minute window never crosses midnight (days are whole minutes), so the day of an
+ * event and of its window are the same; the margin only serves deduplication.
+ *
+ * <p>{@link #run} is idempotent for a given lake snapshot: each metric's day is replaced with one
+ * Iceberg commit ({@code overwrite} by the day's {@code window_start} range, which also empties a
+ * day that has no counts any more), so readers see the old day or the new day, never a mix. A run
+ * that fails before a commit leaves that table's day as it was; one that fails between the two
+ * count commits leaves the tables on different snapshots, which {@code batch_runs} exposes (its
+ * row is appended last) and the next run repairs.
+ */
+public final class BatchJob {
+  private final SparkSession spark;
+  private final BatchTables tables;
+  private final LatenessHorizon horizon;
+  private final Duration dedupMargin;
+
+  public BatchJob(SparkSession spark, BatchTables tables, LatenessHorizon horizon, Duration dedupMargin) {
+    this.spark = spark;
+    this.tables = tables;
+    this.horizon = horizon;
+    this.dedupMargin = dedupMargin;
+  }
+
+  /** The job as configured ({@link BatchOptions}, the speed layer's lateness keys). */
+  public static BatchJob create(SparkSession spark, TidemarkConfig cfg) {
+    return new BatchJob(spark, new BatchTables(cfg), LatenessHorizon.of(cfg), cfg.get(BatchOptions.DEDUP_MARGIN));
+  }
+
+  public BatchTables tables() {
+    return tables;
+  }
+
+  /** The lake's current snapshot id, or -1 when the table has no data yet. */
+  public long currentLakeSnapshot() {
+    Snapshot s = eventsTable().currentSnapshot();
+    return s == null ? -1L : s.snapshotId();
+  }
+
+  /** The lake table, freshly loaded. */
+  public Table eventsTable() {
+    try {
+      Table t = Spark3Util.loadIcebergTable(spark, tables.events());
+      t.refresh();
+      return t;
+    } catch (Exception e) {
+      throw new BatchException("Cannot load lake table " + tables.events() + ": " + e.getMessage()
+          + " (is the lake archive running, and tidemark.catalog.uri right?)", false, e);
+    }
+  }
+
+  /**
+   * Recomputes {@code day} and replaces it in the count tables.
+   *
+   * @throws BatchException when the lake has no table, no snapshot or no record for the day
+   *     (nothing is written), or when a commit fails
+   */
+  public BatchResult run(LocalDate day) {
+    Instant started = Instant.now();
+    String runId = "batch-" + day + "-" + started.toEpochMilli();
+    long snapshot = currentLakeSnapshot();
+    if (snapshot < 0) {
+      throw new BatchException("Lake table " + tables.events() + " has no data yet: nothing written for " + day, false);
+    }
+    tables.createIfMissing(spark);
+    CoreRules.register(spark, horizon);
+
+    long dayStart = Windows.dayStartMs(day);
+    long dayEnd = Windows.dayEndMs(day);
+    long margin = dedupMargin.toMillis();
+    int dayNo = (int) day.toEpochDay();
+
+    Dataset<Row> lake = spark.sql("SELECT * FROM " + tables.events() + " VERSION AS OF " + snapshot)
+        .where(col("event_time").isNull()
+            .or(col("event_time").geq(lit(Instant.ofEpochMilli(dayStart - margin)))
+                .and(col("event_time").lt(lit(Instant.ofEpochMilli(dayEnd + margin))))));
+    Column arrival = unix_millis(col("kafka_timestamp"));
+    Dataset<Row> checked = lake.select(
+            col("event_id"), col("user_id"), col("page_url"), col("timestamp"),
+            col("kafka_partition"), col("kafka_offset"), col("source_file"), col("source_line"),
+            arrival.as("arrival_ms"),
+            callUDF("tidemark_invalid_reason", col("valid"), col("event_id"), col("user_id"),
+                col("page_url"), col("timestamp"), arrival, col("raw_payload"), col("invalid_reason"))
+                .as("reason"),
+            when(col("event_time").isNotNull(), unix_millis(col("event_time"))).otherwise(arrival).as("day_ms"))
+        .withColumn("in_day", coalesce(
+            callUDF("tidemark_window_day", callUDF("tidemark_window_start", col("day_ms"))).equalTo(dayNo),
+            lit(false)))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, Long> invalidByReason = new TreeMap<>();
+      for (Row r : checked.where(col("reason").isNotNull().and(col("in_day")))
+          .groupBy("reason").agg(count(lit(1)).as("n")).collectAsList()) {
+        invalidByReason.put(r.getString(0), r.getLong(1));
+      }
+      long invalid = invalidByReason.values().stream().mapToLong(Long::longValue).sum();
+
+      Dataset<Row> ranked = checked.where(col("reason").isNull())
+          .withColumn("rank", row_number().over(Window.partitionBy("event_id").orderBy(
+              col("kafka_partition").asc_nulls_last(), col("kafka_offset").asc_nulls_last(),
+              col("source_file").asc_nulls_last(), col("source_line").asc_nulls_last())))
+          .where(col("in_day"))
+          .withColumn("window_start", callUDF("tidemark_window_start", col("timestamp")))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        Row v = ranked.agg(count(lit(1)), coalesce(sum(when(col("rank").gt(1), 1).otherwise(0)), lit(0L)))
+            .first();
+        long validRecords = v.getLong(0);
+        long duplicates = ((Number) v.get(1)).longValue();
+        if (validRecords + invalid == 0) {
+          throw new BatchException("No records for " + day + " in " + tables.events() + " (lake snapshot "
+              + snapshot + "): nothing written", false);
+        }
+        Dataset<Row> winners = ranked.where(col("rank").equalTo(1))
+            .withColumn("too_late", when(callUDF(CoreRules.tooLateFunction(horizon), col("window_start"), col("arrival_ms")), 1L).otherwise(0L))
+            .withColumn("not_streamed", when(col("kafka_offset").isNull(), 1L).otherwise(0L));
+        Row w = winners.agg(count(lit(1)), coalesce(sum("too_late"), lit(0L)), coalesce(sum("not_streamed"), lit(0L))).first();
+
+        Map<CountMetric, Long> rows = new EnumMap<>(CountMetric.class);
+        Column dayRange = col("window_start").geq(lit(Instant.ofEpochMilli(dayStart)))
+            .and(col("window_start").lt(lit(Instant.ofEpochMilli(dayEnd))));
+        for (CountMetric metric : CountMetric.values()) {
+          Dataset<Row> counts = winners
+              .select(callUDF(CoreRules.keyFunction(metric), col("event_id"), col("user_id"), col("page_url"), col("timestamp"))
+                      .as(metric.keyColumn()),
+                  col("window_start"), col("too_late"), col("not_streamed"))
+              .groupBy(metric.keyColumn(), "window_start")
+              .agg(count(lit(1)).as(BatchTables.COUNT), sum("too_late").as(BatchTables.TOO_LATE),
+                  sum("not_streamed").as(BatchTables.NOT_STREAMED))
+              .select(col(metric.keyColumn()), timestamp_millis(col("window_start")).as(BatchTables.WINDOW_START),
+                  col(BatchTables.COUNT), col(BatchTables.TOO_LATE), col(BatchTables.NOT_STREAMED),
+                  lit(snapshot).as(BatchTables.LAKE_SNAPSHOT_ID), lit(runId).as(BatchTables.BATCH_RUN_ID))
+              .persist(StorageLevel.MEMORY_AND_DISK());
+          try {
+            rows.put(metric, counts.count());
+            counts.writeTo(tables.counts(metric)).overwrite(dayRange);
+          } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+            throw new BatchException("Count table " + tables.counts(metric) + " disappeared during the run", true, e);
+          } finally {
+            counts.unpersist();
+          }
+        }
+        Instant finished = Instant.now();
+        BatchResult result = new BatchResult(runId, day, snapshot, started, finished,
+            validRecords + invalid, validRecords, invalid, invalidByReason, duplicates,
+            w.getLong(0), ((Number) w.get(1)).longValue(), ((Number) w.get(2)).longValue(), rows);
+        appendRun(result);
+        return result;
+      } finally {
+        ranked.unpersist();
+      }
+    } finally {
+      checked.unpersist();
+    }
+  }
+
+  private void appendRun(BatchResult r) {
+    StructType schema = spark.table(tables.runs()).schema();
+    Row row = RowFactory.create(r.runId(), java.sql.Date.valueOf(r.day()), r.lakeSnapshotId(),
+        java.sql.Timestamp.from(r.startedAt()), java.sql.Timestamp.from(r.finishedAt()), r.records(),
+        r.validRecords(), r.invalidRecords(), r.duplicates(), r.distinctEvents(), r.tooLateEvents(),
+        r.notStreamedEvents(), new java.util.HashMap<>(r.invalidByReason()),
+        r.rows().getOrDefault(CountMetric.USER, 0L), r.rows().getOrDefault(CountMetric.PAGE, 0L));
+    try {
+      spark.createDataFrame(List.of(row), schema).writeTo(tables.runs()).append();
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      throw new BatchException("Table " + tables.runs() + " disappeared during the run", true, e);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package io.tidemark.batch.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.core.event.PageViewParser;
+import io.tidemark.core.event.ParseResult;
+import io.tidemark.core.metric.Windows;
+import io.tidemark.generator.GeneratedRecord;
+import io.tidemark.generator.GeneratorSpec;
+import io.tidemark.generator.GroundTruth;
+import io.tidemark.generator.TrafficPlan;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Rows of {@code lake.pageview_events} as the lake's archive writes them, built from a {@link
+ * TrafficPlan} without Kafka: each record gets the partition of its key (4 partitions), the next
+ * offset there, and the generator's stream time as Kafka timestamp (arrival), so too-late records
+ * arrive {@code lateBy} after their window. Also the plan's {@link GroundTruth}.
+ *
+ * <p>The table's layout is the lake module's {@code PageViewTable} (same columns, types and
+ * {@code days(event_time)} partitioning); the batch layer does not depend on the lake module.
+ */
+public final class LakeRows {
+  public static final int PARTITIONS = 4;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public final List<Row> rows = new ArrayList<>();
+  public final GroundTruth truth = new GroundTruth();
+  /** Invalid records per reason per day (event-time day, else arrival day). */
+  public final Map<LocalDate, Map<String, Long>> invalidByDay = new TreeMap<>();
+
+  private final long[] offsets = new long[PARTITIONS];
+
+  /** Creates the lake table when missing (same layout as the lake module's PageViewTable). */
+  public static void createEventsTable(SparkSession spark, String table) {
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
+    spark.sql("CREATE TABLE IF NOT EXISTS " + table + " (event_id STRING, user_id STRING, page_url STRING,"
+        + " timestamp BIGINT, event_time TIMESTAMP, valid BOOLEAN NOT NULL, invalid_reason STRING,"
+        + " invalid_detail STRING, raw_payload BINARY, kafka_topic STRING, kafka_partition INT,"
+        + " kafka_offset BIGINT, kafka_timestamp TIMESTAMP, ingest_time TIMESTAMP NOT NULL,"
+        + " source_file STRING, source_hash STRING, source_line BIGINT) USING iceberg"
+        + " PARTITIONED BY (days(event_time)) TBLPROPERTIES ('format-version'='2')");
+  }
+
+  /** Adds every record of the plan as a Kafka row. */
+  public LakeRows addKafka(GeneratorSpec spec) {
+    TrafficPlan plan = new TrafficPlan(spec, spec.startTime().toEpochMilli());
+    long i = 0;
+    for (GeneratedRecord r : plan) {
+      long arrival = spec.startTime().toEpochMilli() + (long) Math.floor(i++ * 1000.0 / spec.rate());
+      truth.add(r);
+      int partition = Math.floorMod(r.key().hashCode(), PARTITIONS);
+      rows.add(row(r.value(), "pageview_events", partition, offsets[partition]++, arrival, null, 0));
+    }
+    return this;
+  }
+
+  /** Adds every record of the plan as an imported file's lines (no Kafka coordinates). */
+  public LakeRows addImported(GeneratorSpec spec, String file) {
+    TrafficPlan plan = new TrafficPlan(spec, spec.startTime().toEpochMilli());
+    long line = 1;
+    for (GeneratedRecord r : plan) {
+      truth.add(r);
+      rows.add(row(r.value(), null, null, -1, -1, file, line++));
+    }
+    return this;
+  }
+
+  /** Adds one valid event as a Kafka record of its user's partition, arriving at {@code arrival}. */
+  public LakeRows addEvent(io.tidemark.core.event.PageViewEvent e, long arrival) {
+    int partition = Math.floorMod(e.userId().hashCode(), PARTITIONS);
+    rows.add(row(io.tidemark.core.event.PageViewJson.toBytes(e), "pageview_events", partition,
+        offsets[partition]++, arrival, null, 0));
+    return this;
+  }
+
+  private Row row(byte[] value, String topic, Integer partition, long offset, long arrival, String file, long line) {
+    ParseResult p = PageViewParser.parse(value, arrival);
+    String id = null;
+    String user = null;
+    String page = null;
+    Long ts = null;
+    if (p instanceof ParseResult.Valid v) {
+      id = v.event().eventId();
+      user = v.event().userId();
+      page = v.event().pageUrl();
+      ts = v.event().timestamp();
+    } else {
+      try {
+        JsonNode n = JSON.readTree(value);
+        if (n != null && n.isObject()) {
+          id = n.path("event_id").isTextual() ? n.get("event_id").textValue() : null;
+          user = n.path("user_id").isTextual() ? n.get("user_id").textValue() : null;
+          page = n.path("page_url").isTextual() ? n.get("page_url").textValue() : null;
+          ts = n.path("timestamp").isIntegralNumber() ? n.get("timestamp").longValue() : null;
+        }
+      } catch (Exception e) {
+        // not JSON: no fields
+      }
+    }
+    Timestamp eventTime = ts != null && ts > 0 && ts <= 253_402_300_799_999L ? new Timestamp(ts) : null;
+    ParseResult.Invalid inv = p instanceof ParseResult.Invalid i ? i : null;
+    if (inv != null) {
+      long dayMs = eventTime != null ? ts : arrival;
+      LocalDate day = Windows.day(Windows.windowStart(dayMs));
+      invalidByDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(inv.reason().code(), 1L, Long::sum);
+    }
+    return RowFactory.create(id, user, page, ts, eventTime, inv == null,
+        inv == null ? null : inv.reason().code(), inv == null ? null : inv.detail(), inv == null ? null : value,
+        topic, partition, topic == null ? null : offset, topic == null ? null : new Timestamp(arrival),
+        new Timestamp(System.currentTimeMillis()), file, file == null ? null : "sha256-" + file,
+        file == null ? null : line);
+  }
+
+  /** Appends the rows to the lake table in one commit. */
+  public void appendTo(SparkSession spark, String table) throws Exception {
+    spark.createDataFrame(rows, spark.table(table).schema()).writeTo(table).append();
+  }
+
+  /** Ground-truth counts of one metric restricted to windows of {@code day}. */
+  public static <K> Map<K, Long> ofDay(Map<io.tidemark.core.metric.WindowKey, Long> counts, LocalDate day,
+      java.util.function.Function<io.tidemark.core.metric.WindowKey, K> key) {
+    Map<K, Long> out = new HashMap<>();
+    counts.forEach((k, v) -> {
+      if (Windows.day(k.windowStart()).equals(day)) {
+        out.put(key.apply(k), v);
+      }
+    });
+    return out;
+  }
+}
