@@ -35,8 +35,10 @@ class MigrationsIT {
 
     MigrationReport first = Migrations.run(config);
 
-    assertThat(first.clickHouse()).containsExactly(
-        new Outcome(1, "raw events, count stores with staging, seed views", Status.APPLIED));
+    assertThat(first.clickHouse()).containsExactlyElementsOf(ClickHouseSchema.migrations().stream()
+        .map(m -> new Outcome(m.version(), m.name(), Status.APPLIED)).toList());
+    assertThat(first.clickHouse().get(0))
+        .isEqualTo(new Outcome(1, "raw events, count stores with staging, seed views", Status.APPLIED));
     assertThat(first.kafka()).extracting(TopicOutcome::topic, TopicOutcome::status, TopicOutcome::actualPartitions)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(topics.get(0), TopicOutcome.Status.CREATED, 3),
@@ -47,7 +49,7 @@ class MigrationsIT {
       assertThat(sql.queryRows(
               "SELECT name, engine FROM system.tables WHERE database = {db:String} ORDER BY name", Map.of("db", db)))
           .extracting(r -> r.get("name") + " " + r.get("engine"))
-          .containsExactly(
+          .contains(
               "page_view_counts View",
               "page_view_counts_staging ReplacingMergeTree",
               "page_view_counts_store ReplacingMergeTree",
@@ -63,14 +65,15 @@ class MigrationsIT {
     assertThat(second.changedAnything()).isFalse();
     assertThat(second.appliedMigrations()).isEmpty();
     assertThat(second.createdTopics()).isEmpty();
-    assertThat(second.clickHouse()).extracting(Outcome::status).containsExactly(Status.ALREADY_APPLIED);
+    assertThat(second.clickHouse()).extracting(Outcome::status)
+        .hasSize(ClickHouseSchema.migrations().size()).containsOnly(Status.ALREADY_APPLIED);
     assertThat(second.kafka()).extracting(TopicOutcome::status)
         .containsOnly(TopicOutcome.Status.EXISTS).hasSize(3);
     assertThat(second.toText()).endsWith("Nothing to do: schema and topics are up to date.");
     try (ClickHouseSql sql = ClickHouseClients.connect(config)) {
       assertThat(sql.queryLong("SELECT count() AS n FROM {t:Identifier}",
               Map.of("t", db + "." + ClickHouseSchema.MIGRATIONS_TABLE)))
-          .isEqualTo(1);
+          .isEqualTo(ClickHouseSchema.migrations().size());
     }
   }
 
