@@ -32,7 +32,7 @@
 
   // A line chart of {label, value} points into an <svg viewBox="0 0 W H">.
   function lineChart(svg, points, opts) {
-    var W = 900, H = opts.height, L = 50, R = 10, T = 10, B = 24;
+    var W = 900, H = opts.height, L = 50, R = 24, T = 10, B = 24;
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     var max = Math.max(1, Math.max.apply(null, points.map(function (p) { return p.value; })));
     var n = points.length;
