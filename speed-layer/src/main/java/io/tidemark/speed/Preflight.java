@@ -128,7 +128,7 @@ public final class Preflight {
       root = root.getCause();
     }
     if (root instanceof ServerException se) {
-      int code = se.getCode();
+      int code = ClickHouseCountStore.serverCode(se);
       if (code == 60 || code == 81) {
         return new ConfigException(
             "ClickHouse table " + table + " does not exist at " + url + ": run ./tidemark migrate, or check "

@@ -45,19 +45,22 @@ public final class ClickHouseCountStore implements CountStore {
   private static final JsonFactory JSON = new JsonFactory();
   private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
+  private static final java.util.regex.Pattern CODE_IN_MESSAGE = java.util.regex.Pattern.compile("Code: (\\d+)");
+
   private final Client client;
   private final String url;
+  private final String database;
   private final long timeoutMs;
 
   private ClickHouseCountStore(Settings s) {
     this.url = s.url;
     this.timeoutMs = s.timeout.toMillis();
+    this.database = s.database;
     this.client =
         new Client.Builder()
             .addEndpoint(s.url)
             .setUsername(s.user)
             .setPassword(s.password)
-            .setDefaultDatabase(s.database)
             .compressServerResponse(false)
             .compressClientRequest(false)
             .setSocketTimeout(s.timeout.toMillis())
@@ -77,7 +80,7 @@ public final class ClickHouseCountStore implements CountStore {
       return;
     }
     byte[] body = toJsonEachRow(metric, rows);
-    String table = storeTable(metric);
+    String table = database + "." + storeTable(metric);
     try {
       client
           .insert(table, new ByteArrayInputStream(body), ClickHouseFormat.JSONEachRow)
@@ -102,9 +105,10 @@ public final class ClickHouseCountStore implements CountStore {
       root = root.getCause();
     }
     if (root instanceof ServerException se) {
-      boolean permanent = PERMANENT_ERRORS.contains(se.getCode());
+      int code = serverCode(se);
+      boolean permanent = PERMANENT_ERRORS.contains(code);
       return new CountStoreException(
-          "ClickHouse at " + url + " rejected " + rows + " rows for " + table + " (code " + se.getCode() + "): "
+          "ClickHouse at " + url + " rejected " + rows + " rows for " + table + " (code " + code + "): "
               + firstLine(se.getMessage()),
           !permanent,
           t);
@@ -113,6 +117,18 @@ public final class ClickHouseCountStore implements CountStore {
         "Cannot write " + rows + " rows to " + table + " at " + url + ": " + firstLine(String.valueOf(t.getMessage())),
         true,
         t);
+  }
+
+  /**
+   * The server's error code; ClickHouse 18.16 does not send the code header that client-v2 reads,
+   * so it is taken from the message ({@code "Code: 60, e.displayText() = ..."}) there.
+   */
+  public static int serverCode(ServerException e) {
+    if (e.getCode() > 0) {
+      return e.getCode();
+    }
+    java.util.regex.Matcher m = CODE_IN_MESSAGE.matcher(String.valueOf(e.getMessage()));
+    return m.find() ? Integer.parseInt(m.group(1)) : e.getCode();
   }
 
   private static String firstLine(String s) {
