@@ -1,0 +1,153 @@
+package io.tidemark.lake;
+
+import static io.tidemark.lake.LakeTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tidemark.core.config.KafkaOptions;
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.lake.check.ArchiveVerifier;
+import io.tidemark.lake.connect.ConnectWorker;
+import io.tidemark.stack.Service;
+import io.tidemark.testsupport.TestServices;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kills the Connect worker with SIGKILL at the dangerous steps of Iceberg's commit protocol while
+ * events keep arriving, restarts it each time, and checks that every record of the topic is in
+ * the table exactly once and that {@code lake verify} is clean.
+ */
+class CrashIT {
+  private ConnectWorker worker;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (worker != null) {
+      worker.stop(Duration.ofSeconds(20));
+    }
+  }
+
+  @Test
+  void everyRecordIsArchivedExactlyOnceAcrossRepeatedKillMinusNine() throws Exception {
+    TidemarkConfig cfg = isolated(TestServices.get(Service.KAFKA, Service.S3, Service.CATALOG).config(), "crash_it");
+    createTopic(cfg, 4);
+    worker = ConnectWorker.builder().config(cfg).build();
+    AtomicBoolean producing = new AtomicBoolean(true);
+    AtomicLong sent = new AtomicLong();
+    AtomicReference<Exception> producerFailure = new AtomicReference<>();
+    Thread producer = new Thread(() -> produce(cfg, producing, sent, producerFailure), "crash-it-producer");
+
+    List<String> kills = new ArrayList<>();
+    try (JdbcCatalog catalog = catalog(cfg)) {
+      LogWatcher log = new LogWatcher(worker.logFile());
+      worker.start();
+      producer.start();
+      log.await("Commit complete to table", Duration.ofSeconds(90));
+      Table table = table(catalog, cfg);
+
+      // 1. mid-stream, between commits
+      Thread.sleep(1500);
+      kills.add(killAndRestart(worker, log, "mid-stream"));
+      // 2. just after the coordinator sent StartCommit: workers are flushing files
+      log.await("Commit .* initiated", Duration.ofSeconds(90));
+      kills.add(killAndRestart(worker, log, "after StartCommit"));
+      // 3. inside the worker's control-topic transaction (DataWritten + source offsets)
+      log.await("Sending event of type: DATA_WRITTEN", Duration.ofSeconds(90));
+      kills.add(killAndRestart(worker, log, "during DataWritten transaction"));
+      // 4. after the table commit, before the coordinator commits its control-topic offsets
+      log.await("Committed snapshot", Duration.ofSeconds(90));
+      kills.add(killAndRestart(worker, log, "after table commit, before control offsets"));
+      // 5. once more mid-stream
+      log.await("Commit complete to table", Duration.ofSeconds(90));
+      Thread.sleep(700);
+      kills.add(killAndRestart(worker, log, "mid-stream again"));
+
+      producing.set(false);
+      producer.join();
+      assertThat(producerFailure.get()).isNull();
+      List<TopicRecord> topic = readTopic(cfg);
+      assertThat(topic).hasSize((int) sent.get());
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> rowCount(table) >= topic.size());
+      // one more commit cycle: nothing may arrive twice later
+      Thread.sleep(cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() * 2);
+
+      List<Row> rows = readRows(table);
+      Map<String, Long> perOffset = rows.stream().collect(Collectors.groupingBy(Row::key, Collectors.counting()));
+      Set<String> expected = topic.stream().map(TopicRecord::key).collect(Collectors.toSet());
+      assertThat(perOffset.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
+          .as("offsets archived more than once after kills %s", kills).isEmpty();
+      assertThat(perOffset.keySet()).as("archived offsets after kills %s", kills).isEqualTo(expected);
+      Map<String, String> idByOffset = new HashMap<>();
+      rows.forEach(r -> idByOffset.put(r.key(), r.eventId()));
+      for (TopicRecord r : topic) {
+        String json = new String(r.value(), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"event_id\":\"" + idByOffset.get(r.key()) + "\"");
+      }
+      try (KafkaConsumer<byte[], byte[]> c = consumer(cfg)) {
+        ArchiveVerifier.Report report = new ArchiveVerifier(table, c, cfg.get(KafkaOptions.EVENTS_TOPIC)).verify();
+        assertThat(report.findings()).as("verify after kills %s", kills).isEmpty();
+      }
+      System.out.printf("[CrashIT] %d records, %d kills: %s; %d snapshots%n", topic.size(), kills.size(), kills, table.currentSnapshot().sequenceNumber());
+    } finally {
+      producing.set(false);
+    }
+  }
+
+  private static String killAndRestart(ConnectWorker worker, LogWatcher log, String when) throws Exception {
+    long t0 = System.nanoTime();
+    worker.kill();
+    worker.start();
+    // the new worker must take over (its coordinator commits) before the next kill
+    log.await("Commit complete to table", Duration.ofSeconds(120));
+    return when + " (" + (System.nanoTime() - t0) / 1_000_000 + " ms to the next commit)";
+  }
+
+  private static void produce(TidemarkConfig cfg, AtomicBoolean producing, AtomicLong sent, AtomicReference<Exception> failure) {
+    Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    String topic = cfg.get(KafkaOptions.EVENTS_TOPIC);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      long n = 0;
+      while (producing.get()) {
+        for (int i = 0; i < 50; i++, n++) {
+          String json = "{\"event_id\":\"crash-" + n + "\",\"user_id\":\"u" + (n % 37) + "\",\"page_url\":\"/p" + (n % 11)
+              + "\",\"timestamp\":" + System.currentTimeMillis() + "}";
+          producer.send(new ProducerRecord<>(topic, ("u" + (n % 37)).getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)),
+              (md, e) -> {
+                if (e != null) {
+                  failure.compareAndSet(null, e);
+                } else {
+                  sent.incrementAndGet();
+                }
+              });
+        }
+        Thread.sleep(50); // about 1000 records/s
+      }
+      producer.flush();
+    } catch (Exception e) {
+      failure.compareAndSet(null, e);
+    }
+  }
+}
