@@ -180,10 +180,13 @@ public final class SpeedLayerMain {
     }
     Optional<Path> latest = latestCheckpoint(Path.of(java.net.URI.create(SpeedLayerJob.checkpointUri(cfg.get(SpeedOptions.CHECKPOINT_DIR)))));
     if (latest.isEmpty()) {
-      throw new ConfigException(
-          "No completed checkpoint under " + cfg.get(SpeedOptions.CHECKPOINT_DIR) + " for "
-              + SpeedOptions.RESTORE_FROM.key() + "=latest");
+      // Nothing was checkpointed, so no offset was committed either: a fresh start reads the same
+      // records again and rewrites the same windows with a newer version (idempotent).
+      org.slf4j.LoggerFactory.getLogger(SpeedLayerMain.class)
+          .warn("No completed checkpoint under {}: starting without state", cfg.get(SpeedOptions.CHECKPOINT_DIR));
+      return Optional.empty();
     }
+    org.slf4j.LoggerFactory.getLogger(SpeedLayerMain.class).info("Restoring from checkpoint {}", latest.get());
     return Optional.of(latest.get().toUri().toString());
   }
 

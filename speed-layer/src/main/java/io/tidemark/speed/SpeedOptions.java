@@ -80,7 +80,7 @@ public final class SpeedOptions {
 
   public static final ConfigOption<String> RESTORE_FROM =
       ConfigOption.stringKey("tidemark.speed.restore-from")
-          .description("Checkpoint or savepoint path to restore from; 'latest' picks the newest checkpoint under checkpoint-dir; unset starts fresh.");
+          .description("Checkpoint or savepoint path to restore from; 'latest' picks the newest checkpoint under checkpoint-dir (none: start fresh); unset starts fresh.");
 
   public static final ConfigOption<String> SIDE_OUTPUT_GUARANTEE =
       ConfigOption.stringKey("tidemark.speed.side-output-guarantee")

@@ -1,0 +1,118 @@
+package io.tidemark.speed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidemark.core.config.KafkaOptions;
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.core.metric.CountMetric;
+import io.tidemark.core.metric.WindowKey;
+import io.tidemark.generator.GroundTruth;
+import io.tidemark.generator.TrafficGenerator;
+import io.tidemark.speed.sink.DeadLetterSerializer.Headers;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kills the speed layer's JVM (MiniCluster and all, {@code kill -9}) at random points while traffic
+ * flows, restarts it from the latest checkpoint each time, and checks the counts are exact.
+ */
+class SpeedLayerCrashIT {
+  private static final int KILLS = 3;
+
+  @Test
+  void countsStayExactAcrossRepeatedKillsAndRestoresFromTheLatestCheckpoint() throws Exception {
+    TidemarkConfig cfg = SpeedIt.isolatedConfig("speedcrash");
+    Path checkpoints = Path.of(cfg.get(SpeedOptions.CHECKPOINT_DIR));
+    Path logs = Files.createDirectories(Path.of("target", "it-logs"));
+    Random random = new Random(11);
+
+    Process job = start(cfg, logs.resolve("crash-0.log"));
+    CompletableFuture<GroundTruth> traffic = null;
+    try {
+      awaitCheckpoint(checkpoints, job);
+      traffic =
+          CompletableFuture.supplyAsync(
+              () ->
+                  TrafficGenerator.builder()
+                      .config(cfg)
+                      .spec(SpeedIt.mixedTraffic(1_500, Duration.ofSeconds(60)).seed(23).build())
+                      .build()
+                      .run(null));
+      for (int i = 1; i <= KILLS; i++) {
+        Thread.sleep(6_000 + random.nextInt(8_000));
+        awaitCheckpoint(checkpoints, job);
+        job.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        job = start(cfg, logs.resolve("crash-" + i + ".log"));
+      }
+      GroundTruth truth = traffic.get(5, TimeUnit.MINUTES);
+      for (CountMetric metric : CountMetric.values()) {
+        Map<WindowKey, Long> expected = truth.speedCounts(metric);
+        Awaitility.await(metric + " counts after " + KILLS + " kills")
+            .atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofSeconds(2))
+            .untilAsserted(
+                () -> {
+                  Map<WindowKey, Long> actual = SpeedIt.servingCounts(cfg, metric);
+                  assertThat(actual.equals(expected)).as(SpeedIt.diff(expected, actual)).isTrue();
+                });
+      }
+      List<ConsumerRecord<byte[], byte[]>> dlq =
+          SpeedIt.readTopic(cfg, cfg.get(KafkaOptions.DLQ_TOPIC), truth.invalid(), Duration.ofSeconds(60));
+      Set<String> sources = new HashSet<>();
+      dlq.forEach(r -> sources.add(SpeedIt.header(r, Headers.SOURCE_PARTITION) + "@" + SpeedIt.header(r, Headers.SOURCE_OFFSET)));
+      assertThat(sources).hasSize((int) truth.invalid());
+    } finally {
+      job.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      if (traffic != null) {
+        traffic.cancel(true);
+      }
+    }
+  }
+
+  private static void awaitCheckpoint(Path dir, Process job) {
+    Awaitility.await("a completed checkpoint")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> {
+          assertThat(job.isAlive()).as("speed layer JVM alive").isTrue();
+          return SpeedLayerMain.latestCheckpoint(dir)
+              .filter(p -> {
+                try {
+                  return Files.getLastModifiedTime(p.resolve("_metadata")).toMillis() > System.currentTimeMillis() - 4_000;
+                } catch (java.io.IOException e) {
+                  return false;
+                }
+              })
+              .isPresent();
+        });
+  }
+
+  /** SpeedLayerMain in its own JVM on the module's runtime classpath, as the CLI starts it. */
+  static Process start(TidemarkConfig cfg, Path log) throws Exception {
+    String classpath =
+        Path.of("target", "classes").toAbsolutePath()
+            + File.pathSeparator
+            + Files.readString(Path.of("target", "classpath.txt")).trim();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-Xmx768m");
+    cmd.add("-cp");
+    cmd.add(classpath);
+    cmd.add(SpeedLayerMain.class.getName());
+    cfg.explicitValues().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.add("--restore-from=latest");
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+}
