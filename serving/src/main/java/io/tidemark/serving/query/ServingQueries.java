@@ -26,7 +26,7 @@ import java.util.Map;
  * <p>Windows are selected by their start: {@code from <= window_start < to}.
  */
 public final class ServingQueries {
-  static final String KEY_COUNTS_USER =
+  public static final String KEY_COUNTS_USER =
       """
       SELECT window_start, count AS views
       FROM {t:Identifier} FINAL
@@ -34,7 +34,7 @@ public final class ServingQueries {
       ORDER BY window_start
       LIMIT {limit:UInt32}""";
 
-  static final String KEY_COUNTS_PAGE =
+  public static final String KEY_COUNTS_PAGE =
       """
       SELECT window_start, count AS views
       FROM {t:Identifier} FINAL
@@ -43,7 +43,7 @@ public final class ServingQueries {
       LIMIT {limit:UInt32}""";
 
   /** Every valid event counts once per page, so the page table's sum is the event total. */
-  static final String TOTALS =
+  public static final String TOTALS =
       """
       SELECT window_start, sum(count) AS total
       FROM {t:Identifier} FINAL
@@ -51,7 +51,7 @@ public final class ServingQueries {
       GROUP BY window_start
       ORDER BY window_start""";
 
-  static final String TOP_PAGES =
+  public static final String TOP_PAGES =
       """
       SELECT page_url, sum(count) AS views
       FROM {t:Identifier} FINAL
@@ -61,7 +61,7 @@ public final class ServingQueries {
       LIMIT {limit:UInt32}""";
 
   /** Over every version (no FINAL): any write, early or reconciled, shows the pipeline moved. */
-  static final String FRESHNESS =
+  public static final String FRESHNESS =
       """
       SELECT max(window_start) AS newest_window, max(written_at) AS newest_write, count() AS stored_rows
       FROM {t:Identifier}""";
