@@ -14,6 +14,7 @@ import io.tidemark.generator.TrafficGenerator;
 import io.tidemark.lake.check.ArchiveStatus;
 import io.tidemark.lake.check.ArchiveVerifier;
 import io.tidemark.lake.connect.ConnectWorker;
+import io.tidemark.lake.table.ArchiveMaintenance;
 import io.tidemark.stack.Service;
 import io.tidemark.testsupport.TestServices;
 import java.time.Duration;
@@ -135,5 +136,48 @@ class ArchiveIT {
     assertThat(table.schema().findField("referrer")).isNotNull();
     assertThat(table.schema().findField("referrer").isOptional()).isTrue();
     assertThat(worker.process().isAlive()).isTrue();
+  }
+
+  @Test
+  @Order(4)
+  void maintainDuringWritesKeepsEveryRowAndReducesFiles() throws Exception {
+    Table table = table(catalog, cfg);
+    String topic = cfg.get(KafkaOptions.EVENTS_TOPIC);
+    long filesBefore;
+    ArchiveMaintenance.Result result;
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", cfg.get(KafkaOptions.BOOTSTRAP)),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      long snapshots = table.currentSnapshot().sequenceNumber();
+      int n = 0;
+      // keep writing across several commits, and run maintenance in the middle of it
+      while (table.currentSnapshot().sequenceNumber() < snapshots + 4) {
+        for (int i = 0; i < 100; i++, n++) {
+          String e = "{\"event_id\":\"m-" + n + "\",\"user_id\":\"u" + (n % 7) + "\",\"page_url\":\"/m\",\"timestamp\":" + System.currentTimeMillis() + "}";
+          p.send(new ProducerRecord<>(topic, ("u" + (n % 7)).getBytes(), e.getBytes()));
+        }
+        Thread.sleep(100);
+        table.refresh();
+      }
+      filesBefore = table.currentSnapshot().summary().containsKey("total-data-files")
+          ? Long.parseLong(table.currentSnapshot().summary().get("total-data-files")) : 0;
+      result = new ArchiveMaintenance(table, cfg.get(LakeArchiveOptions.TARGET_FILE_SIZE), Duration.ofMillis(1), 2).run();
+      for (int i = 0; i < 500; i++, n++) {
+        String e = "{\"event_id\":\"m-" + n + "\",\"user_id\":\"u" + (n % 7) + "\",\"page_url\":\"/m\",\"timestamp\":" + System.currentTimeMillis() + "}";
+        p.send(new ProducerRecord<>(topic, ("u" + (n % 7)).getBytes(), e.getBytes()));
+      }
+      p.flush();
+    }
+    assertThat(result.rowsAfter()).isEqualTo(result.rowsBefore());
+    assertThat(result.filesAfter()).isLessThan(result.filesBefore());
+    assertThat(result.partitionsCompacted()).isPositive();
+    List<TopicRecord> all = readTopic(cfg);
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> rowCount(table) >= all.size());
+    Thread.sleep(cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() * 2);
+    assertThat(rowCount(table)).isEqualTo(all.size());
+    try (KafkaConsumer<byte[], byte[]> c = consumer(cfg)) {
+      assertThat(new ArchiveVerifier(table, c, topic).verify().findings()).isEmpty();
+    }
+    System.out.printf("[ArchiveIT] maintain during writes: files %d -> %d (%d before the run), rows %d kept, snapshots %d -> %d%n",
+        result.filesBefore(), result.filesAfter(), filesBefore, result.rowsAfter(), result.snapshotsBefore(), result.snapshotsAfter());
   }
 }
