@@ -1,0 +1,200 @@
+package io.tidemark.reconcile;
+
+import io.tidemark.batch.LatenessHorizon;
+import io.tidemark.batch.job.BatchJob;
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.core.metric.CountMetric;
+import io.tidemark.core.metric.WindowKey;
+import io.tidemark.reconcile.drift.DriftCalculator;
+import io.tidemark.reconcile.drift.DriftReport;
+import io.tidemark.reconcile.drift.DriftReport.Outcome;
+import io.tidemark.reconcile.drift.MetricDrift;
+import io.tidemark.reconcile.store.BatchCounts;
+import io.tidemark.reconcile.store.ClickHouseCounts;
+import io.tidemark.reconcile.store.DayStatus;
+import io.tidemark.reconcile.store.IcebergAudit;
+import io.tidemark.reconcile.store.ReportStore;
+import io.tidemark.schema.clickhouse.ClickHouseSql;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Reconciles one UTC day: compares the batch layer's counts (Iceberg) with what ClickHouse serves,
+ * stores a drift report (ClickHouse and Iceberg) and, unless it is a dry run, replaces the day in
+ * both count tables when needed.
+ *
+ * <h2>When the day is replaced</h2>
+ * The first reconcile of a day always replaces it, so that its rows carry batch versions ({@link
+ * io.tidemark.schema.clickhouse.CountVersions}) and no later speed-layer write can win over them;
+ * after that, only when the absolute drift of either metric exceeds {@link
+ * ReconcileOptions#DRIFT_THRESHOLD}. A day still inside the speed layer's lateness horizon (plus
+ * {@link ReconcileOptions#SETTLE_TIME}) is refused unless forced.
+ *
+ * <h2>Replacement protocol and failures</h2>
+ * Stage both metrics (clear the staging day, insert the batch rows with this run's batch version,
+ * check rows and sum), then {@code REPLACE PARTITION} of each store, then mark the day reconciled
+ * in {@code day_status}, then clear staging, then store the report. Each {@code REPLACE PARTITION}
+ * is atomic; a crash before the first leaves ClickHouse untouched, a crash between the two leaves
+ * one table replaced and the day still marked speed-only. Every step is idempotent, so rerunning
+ * completes the day: the replaced table then shows zero drift, the other is replaced.
+ *
+ * <p>Idempotent: a second run on unchanged data finds zero drift and writes nothing to the count
+ * tables or the day status (it stores its report, the audit trail of the check).
+ *
+ * <p>A speed-layer write racing a replacement either lands before it (and is replaced) or after
+ * it: on a key the batch wrote, its speed version loses to the batch version; on a new key it
+ * becomes visible and shows as drift in the next reconcile, whose batch run sees the event in the
+ * lake.
+ */
+public final class Reconciler {
+  /** Named steps of a replacement; tests stop a run at one to prove crash safety. */
+  public interface Checkpoint {
+    void reached(String step);
+  }
+
+  private final SparkSession spark;
+  private final BatchJob batch;
+  private final ClickHouseCounts counts;
+  private final ReportStore reports;
+  private final IcebergAudit audit;
+  private final LatenessHorizon horizon;
+  private final Duration settleTime;
+  private final long threshold;
+  private final int top;
+  private final Clock clock;
+  private Checkpoint checkpoint = step -> {};
+
+  public Reconciler(SparkSession spark, BatchJob batch, ClickHouseSql sql, LatenessHorizon horizon,
+      Duration settleTime, long threshold, int top, Clock clock) {
+    this.spark = spark;
+    this.batch = batch;
+    this.counts = new ClickHouseCounts(sql);
+    this.reports = new ReportStore(sql);
+    this.audit = new IcebergAudit(spark, batch.tables());
+    this.horizon = horizon;
+    this.settleTime = settleTime;
+    this.threshold = threshold;
+    this.top = top;
+    this.clock = clock;
+  }
+
+  /** The reconciler as configured. */
+  public static Reconciler create(SparkSession spark, ClickHouseSql sql, TidemarkConfig cfg) {
+    return new Reconciler(spark, BatchJob.create(spark, cfg), sql, LatenessHorizon.of(cfg),
+        cfg.get(ReconcileOptions.SETTLE_TIME), cfg.get(ReconcileOptions.DRIFT_THRESHOLD),
+        cfg.get(ReconcileOptions.TOP_DIFFERENCES), Clock.systemUTC());
+  }
+
+  public Reconciler checkpoint(Checkpoint c) {
+    this.checkpoint = c;
+    return this;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public BatchJob batch() {
+    return batch;
+  }
+
+  public ReportStore reports() {
+    return reports;
+  }
+
+  public int top() {
+    return top;
+  }
+
+  /**
+   * Refuses a day whose counts may still change in the speed layer.
+   *
+   * @throws ReconcileException "Day ... is still inside the speed layer's lateness horizon ..."
+   */
+  public void checkSettled(LocalDate day, boolean force) {
+    Instant settled = horizon.settledAt(day).plus(settleTime);
+    if (!force && clock.instant().isBefore(settled)) {
+      throw new ReconcileException("Day " + day + " is still inside the speed layer's lateness horizon until "
+          + settled + ": refusing to reconcile it (use --force to reconcile anyway)", false);
+    }
+  }
+
+  /**
+   * Reconciles {@code day} against its latest batch result, running the batch job first when there
+   * is none (or an incomplete one).
+   */
+  public DriftReport reconcile(LocalDate day, boolean dryRun, boolean force) {
+    checkSettled(day, force);
+    BatchCounts b = BatchCounts.read(spark, batch.tables(), day);
+    if (b == null) {
+      batch.run(day);
+      b = BatchCounts.read(spark, batch.tables(), day);
+      if (b == null) {
+        throw new ReconcileException("No complete batch result for " + day + " in " + batch.tables().runs()
+            + " after running the batch job", true);
+      }
+    }
+    return reconcile(b, dryRun, force);
+  }
+
+  /** Reconciles a day against the given batch result (already checked to be settled). */
+  public DriftReport reconcile(BatchCounts b, boolean dryRun, boolean force) {
+    Instant started = clock.instant();
+    LocalDate day = b.day();
+    String runId = "reconcile-" + day + "-" + started.toEpochMilli();
+    Map<CountMetric, MetricDrift> drifts = new EnumMap<>(CountMetric.class);
+    long maxDrift = 0;
+    for (CountMetric m : CountMetric.values()) {
+      Map<WindowKey, Long> served = counts.served(m, day);
+      MetricDrift d = DriftCalculator.compare(m, b.counts().get(m), served);
+      drifts.put(m, d);
+      maxDrift = Math.max(maxDrift, d.absDrift());
+    }
+    DayStatus status = reports.status(day);
+    boolean drifted = maxDrift > threshold;
+    Outcome outcome;
+    if (dryRun) {
+      outcome = Outcome.DRY_RUN;
+    } else if (status.reconciled() && maxDrift == 0) {
+      outcome = Outcome.NO_DRIFT;
+    } else if (status.reconciled() && !drifted) {
+      outcome = Outcome.WITHIN_THRESHOLD;
+    } else {
+      replace(b, started, runId);
+      outcome = Outcome.REPLACED;
+    }
+    DriftReport report = new DriftReport(runId, day, started, clock.instant(), outcome, dryRun, force,
+        drifted, b.lakeSnapshotId(), b.runId(), drifts, b.invalidByReason());
+    reports.write(report, top);
+    try {
+      audit.write(report, top);
+    } catch (Exception e) {
+      throw new ReconcileException("Reconciled " + day + " (run " + runId + ", " + outcome.code()
+          + ") but could not append its report to " + audit.reportsTable() + ": " + e.getMessage(), true, e);
+    }
+    return report;
+  }
+
+  private void replace(BatchCounts b, Instant started, String runId) {
+    LocalDate day = b.day();
+    long version = ClickHouseCounts.batchVersion(started);
+    for (CountMetric m : CountMetric.values()) {
+      counts.stage(m, day, b.counts().get(m), version, started);
+    }
+    checkpoint.reached("staged");
+    for (CountMetric m : CountMetric.values()) {
+      counts.replace(m, day);
+      checkpoint.reached("replaced:" + m.servingTable());
+    }
+    reports.markReconciled(day, clock.instant(), b.lakeSnapshotId(), runId);
+    checkpoint.reached("marked");
+    for (CountMetric m : CountMetric.values()) {
+      counts.clearStaging(m, day);
+    }
+  }
+}
