@@ -87,9 +87,14 @@ public final class SpeedLayerJob {
 
   /** The job with the real Kafka source and sinks and the ClickHouse sink of {@code config}. */
   public static SpeedLayerJob fromConfig(TidemarkConfig config) {
+    return fromConfig(config, false);
+  }
+
+  /** As {@link #fromConfig(TidemarkConfig)}; {@code bounded} ends the job at the latest offsets of its start. */
+  public static SpeedLayerJob fromConfig(TidemarkConfig config, boolean bounded) {
     return new SpeedLayerJob(
         config,
-        kafkaSource(config),
+        kafkaSource(config, bounded),
         countSink(config, CountMetric.USER),
         countSink(config, CountMetric.PAGE),
         KafkaSink.<DeadLetter>builder()
@@ -192,6 +197,14 @@ public final class SpeedLayerJob {
   }
 
   static KafkaSource<SourceRecord> kafkaSource(TidemarkConfig cfg) {
+    return kafkaSource(cfg, false);
+  }
+
+  /**
+   * The Kafka source of the job; {@code bounded} stops at the offsets that are the latest at start
+   * (benchmarks over a pre-loaded backlog), else it runs forever.
+   */
+  public static KafkaSource<SourceRecord> kafkaSource(TidemarkConfig cfg, boolean bounded) {
     Properties props = kafkaClientProperties(cfg);
     props.setProperty("commit.offsets.on.checkpoint", "true");
     props.setProperty("partition.discovery.interval.ms", "60000");
@@ -200,14 +213,18 @@ public final class SpeedLayerJob {
     props.setProperty("fetch.min.bytes", "65536");
     props.setProperty("fetch.max.wait.ms", "100");
     props.setProperty("max.poll.records", "5000");
-    return KafkaSource.<SourceRecord>builder()
-        .setBootstrapServers(cfg.require(KafkaOptions.BOOTSTRAP))
-        .setTopics(cfg.get(KafkaOptions.EVENTS_TOPIC))
-        .setGroupId(cfg.get(SpeedOptions.CONSUMER_GROUP))
-        .setStartingOffsets(StartingOffsets.parse(cfg.get(SpeedOptions.STARTING_OFFSETS)))
-        .setDeserializer(new PageViewDeserializer())
-        .setProperties(props)
-        .build();
+    var builder =
+        KafkaSource.<SourceRecord>builder()
+            .setBootstrapServers(cfg.require(KafkaOptions.BOOTSTRAP))
+            .setTopics(cfg.get(KafkaOptions.EVENTS_TOPIC))
+            .setGroupId(cfg.get(SpeedOptions.CONSUMER_GROUP))
+            .setStartingOffsets(StartingOffsets.parse(cfg.get(SpeedOptions.STARTING_OFFSETS)))
+            .setDeserializer(new PageViewDeserializer())
+            .setProperties(props);
+    if (bounded) {
+      builder.setBounded(org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer.latest());
+    }
+    return builder.build();
   }
 
   static ClickHouseCountSink countSink(TidemarkConfig cfg, CountMetric metric) {

@@ -52,9 +52,11 @@ public final class SpeedLayerMain {
   }
 
   static CommandSpec commandSpec() {
-    CommandSpec spec = CommandSpec.create().name("speed-layer");
+    CommandSpec spec = CommandSpec.create().name("speed-layer [run|check|bench]");
     spec.usageMessage()
         .description(
+            "run (default): start the job; check: validate the configuration and the services, then exit;"
+                + " bench: the speed-layer benchmark ('bench --help').",
             "Runs the Tidemark speed layer: Kafka page views -> validated, deduplicated 1-minute counts"
                 + " per user and per page in ClickHouse; invalid records to the dead-letter topic, events"
                 + " later than the allowed lateness to the late topic.")
@@ -87,6 +89,18 @@ public final class SpeedLayerMain {
 
   /** Runs the command; returns the process exit code. */
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+    // An optional first word: run (the default), check, bench.
+    if (args.length > 0 && args[0].equals("run")) {
+      args = java.util.Arrays.copyOfRange(args, 1, args.length);
+    } else if (args.length > 0 && args[0].equals("check")) {
+      String[] rest = new String[args.length];
+      System.arraycopy(args, 1, rest, 0, args.length - 1);
+      rest[args.length - 1] = "--check";
+      args = rest;
+    } else if (args.length > 0 && args[0].equals("bench")) {
+      return io.tidemark.speed.bench.SpeedBenchmark.run(
+          java.util.Arrays.copyOfRange(args, 1, args.length), env, out, err);
+    }
     CommandSpec spec = commandSpec();
     CommandLine cl = new CommandLine(spec);
     ParseResult parsed;

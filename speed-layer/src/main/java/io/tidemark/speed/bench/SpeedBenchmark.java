@@ -1,0 +1,390 @@
+package io.tidemark.speed.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.core.config.ClickHouseOptions;
+import io.tidemark.core.config.KafkaOptions;
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.core.event.PageViewEvent;
+import io.tidemark.core.event.PageViewJson;
+import io.tidemark.core.event.PageViewParser;
+import io.tidemark.core.event.ParseResult;
+import io.tidemark.generator.GeneratorSpec;
+import io.tidemark.generator.TrafficGenerator;
+import io.tidemark.schema.Migrations;
+import io.tidemark.schema.clickhouse.ClickHouseClients;
+import io.tidemark.schema.clickhouse.ClickHouseSql;
+import io.tidemark.speed.SpeedLayerJob;
+import io.tidemark.speed.SpeedOptions;
+import io.tidemark.stack.StackOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./tidemark bench speed} (or {@code SpeedLayerMain bench}): sustained throughput of the
+ * whole speed-layer job over a pre-loaded backlog, per state backend, as a ratio against a bare
+ * {@code KafkaConsumer} + {@link PageViewParser} reading the same topic in the same run; freshness
+ * (produced -> visible in ClickHouse) at half the sustained rate; checkpoint duration and size and
+ * the JVM's RSS. Writes a section of {@code docs/benchmarks.md}. Not a timed test.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Speed-layer benchmark: writes its figures to docs/benchmarks.md.")
+public final class SpeedBenchmark implements java.util.concurrent.Callable<Integer> {
+  @Option(names = "--records", defaultValue = "2000000", description = "Records pre-loaded (default: ${DEFAULT-VALUE}).")
+  long records;
+
+  @Option(names = "--users", defaultValue = "1000000", description = "Distinct users (default: ${DEFAULT-VALUE}).")
+  int users;
+
+  @Option(names = "--event-rate", defaultValue = "20000",
+      description = "Event-time density of the backlog, events per second of event time (default: ${DEFAULT-VALUE}).")
+  double eventRate;
+
+  @Option(names = "--backends", split = ",", defaultValue = "hashmap,rocksdb", description = "State backends to run (default: ${DEFAULT-VALUE}).")
+  List<String> backends;
+
+  @Option(names = "--freshness-seconds", defaultValue = "30", description = "Length of the freshness run; 0 skips it (default: ${DEFAULT-VALUE}).")
+  int freshnessSeconds;
+
+  @Option(names = "--report", description = "Markdown file to write the section into (default: docs/benchmarks.md of the project).")
+  Path report;
+
+  @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Sets any tidemark.* key.")
+  Map<String, String> overrides = new HashMap<>();
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with tidemark.* keys.")
+  Path configFile;
+
+  private Map<String, String> env = System.getenv();
+  private PrintStream out = System.out;
+
+  public static void main(String[] args) throws Exception {
+    System.exit(run(args, System.getenv(), System.out, System.err));
+  }
+
+  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    SpeedBenchmark b = new SpeedBenchmark();
+    b.env = env;
+    b.out = out;
+    return new CommandLine(b).execute(args);
+  }
+
+  /** Figures of one job run. */
+  record JobRun(String backend, double eventsPerSecond, double seconds, long maxCheckpointMs, long lastCheckpointMs,
+      long maxStateBytes, long maxRssBytes, int checkpoints) {}
+
+  @Override
+  public Integer call() throws Exception {
+    String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+    List<io.tidemark.core.config.ConfigOption<?>> known = new ArrayList<>(SpeedOptions.known());
+    known.addAll(StackOptions.all());
+    TidemarkConfig cfg =
+        io.tidemark.stack.Endpoints.resolve(TidemarkConfig.load(configFile, env, overrides, known))
+            .with(KafkaOptions.EVENTS_TOPIC, "bench_speed_events_" + run)
+            .with(KafkaOptions.DLQ_TOPIC, "bench_speed_dlq_" + run)
+            .with(KafkaOptions.LATE_TOPIC, "bench_speed_late_" + run)
+            .with(ClickHouseOptions.DATABASE, "bench_speed_" + run)
+            .with(SpeedOptions.STARTING_OFFSETS, "earliest")
+            .with(SpeedOptions.METRICS_PORT, -1)
+            .with(SpeedOptions.CHECKPOINT_DIR,
+                Files.createTempDirectory("tidemark-bench-speed-").toString());
+    Migrations.run(cfg);
+    out.printf("pre-loading %,d records (%,d users) into %s ...%n", records, users, cfg.get(KafkaOptions.EVENTS_TOPIC));
+    long span = (long) Math.ceil(records / eventRate * 1000);
+    GeneratorSpec spec = GeneratorSpec.builder()
+        .rate(eventRate).duration(Duration.ofMillis(Math.max(1000, (long) (records * 1000 / eventRate))))
+        .users(users).pages(1_000).seed(5)
+        .startTime(Instant.ofEpochMilli(System.currentTimeMillis() - span - 120_000))
+        .outOfOrderMs(3_000).duplicateFraction(0.02).invalidFraction(0.01).lateFraction(0)
+        .build();
+    TrafficGenerator gen = TrafficGenerator.builder().config(cfg).spec(spec).paced(false).build();
+    long total = gen.run(null).produced();
+    out.printf("pre-loaded %,d records at %,.0f records/s%n", total, gen.achievedRate());
+
+    double baseline = bareConsumer(cfg, total);
+    out.printf("bare KafkaConsumer + parse: %,.0f records/s%n", baseline);
+    List<JobRun> runs = new ArrayList<>();
+    for (String backend : backends) {
+      TidemarkConfig c = cfg.with(SpeedOptions.STATE_BACKEND, backend)
+          .with(SpeedOptions.CONSUMER_GROUP, "bench-" + run + "-" + backend)
+          .with(SpeedOptions.JOB_NAME, "bench-speed-" + backend);
+      JobRun r = runJob(c, total, true);
+      runs.add(r);
+      out.printf("%s: %,.0f events/s (%.2fx baseline), %d checkpoints, max %d ms, state %,d bytes, RSS %,d MB%n",
+          backend, r.eventsPerSecond(), r.eventsPerSecond() / baseline, r.checkpoints(), r.maxCheckpointMs(),
+          r.maxStateBytes(), r.maxRssBytes() >> 20);
+    }
+    double[] freshness = null;
+    double freshRate = 0;
+    if (freshnessSeconds > 0) {
+      JobRun best = runs.stream().max(java.util.Comparator.comparingDouble(JobRun::eventsPerSecond)).orElseThrow();
+      freshRate = Math.min(best.eventsPerSecond() / 2, 200_000);
+      TidemarkConfig c = cfg.with(SpeedOptions.STATE_BACKEND, best.backend())
+          .with(SpeedOptions.STARTING_OFFSETS, "latest")
+          .with(SpeedOptions.CONSUMER_GROUP, "bench-" + run + "-fresh")
+          .with(SpeedOptions.JOB_NAME, "bench-speed-freshness");
+      freshness = freshness(c, freshRate);
+      out.printf("freshness at %,.0f events/s (%s): p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d probes)%n",
+          freshRate, best.backend(), freshness[0], freshness[1], freshness[2], (long) freshness[3]);
+    }
+    Path file = report != null ? report
+        : StackOptions.projectRoot(env, Path.of("").toAbsolutePath()).resolve("docs/benchmarks.md");
+    writeSection(file, markdown(total, baseline, runs, freshness, freshRate));
+    out.println("written to " + file);
+    return 0;
+  }
+
+  private String markdown(long total, double baseline, List<JobRun> runs, double[] freshness, double freshRate) {
+    StringBuilder md = new StringBuilder();
+    md.append("## speed: the Flink speed layer vs a bare Kafka consumer\n\n");
+    md.append(String.format(
+        "Catch-up over a pre-loaded backlog of %,d generator records (%,d users, 1,000 pages, 2%% duplicates,"
+            + " 1%% invalid, out-of-order up to 3 s) in a 4-partition topic of the local stack's broker; broker,"
+            + " ClickHouse and the job share the same %d cores. Baseline: one bare `KafkaConsumer` + the shared"
+            + " `PageViewParser` reading the same topic in the same run. Job: the whole speed layer (validation,"
+            + " dead letters, dedup, per-user and per-page counts, ClickHouse writes) on a MiniCluster, parallelism"
+            + " %d, exactly-once checkpoints every %s, bounded to the backlog; its time includes job start-up.%n%n",
+        total, users, Runtime.getRuntime().availableProcessors(), 2, "10s"));
+    md.append("| Run | events/s | vs baseline | checkpoints | longest checkpoint | last checkpoint | largest checkpointed state | max JVM RSS |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
+    md.append(String.format("| bare KafkaConsumer + parse | %,.0f | 1.00x | | | | | |%n", baseline));
+    for (JobRun r : runs) {
+      md.append(String.format("| speed layer, %s | %,.0f | %.2fx | %d | %,d ms | %,d ms | %,d MB | %,d MB |%n",
+          r.backend(), r.eventsPerSecond(), r.eventsPerSecond() / baseline, r.checkpoints(), r.maxCheckpointMs(),
+          r.lastCheckpointMs(), r.maxStateBytes() >> 20, r.maxRssBytes() >> 20));
+    }
+    if (freshness != null) {
+      md.append(String.format(
+          "%nFreshness (probe event produced -> its row visible in ClickHouse), live traffic at %,.0f events/s"
+              + " (half the best sustained rate, capped at 200K/s), early-fire interval 1 s: p50 %.0f ms, p99 %.0f ms,"
+              + " max %.0f ms over %d probes.%n",
+          freshRate, freshness[0], freshness[1], freshness[2], (long) freshness[3]));
+    }
+    md.append(String.format("%nPer core: best run %,.0f events/s / %d cores = %,.0f events/s per core"
+            + " (Nexmark q12 reference: 75.67K/s per core, Flink 1.13, RocksDB, no Kafka/ClickHouse in the loop).%n",
+        runs.stream().mapToDouble(JobRun::eventsPerSecond).max().orElse(0), Runtime.getRuntime().availableProcessors(),
+        runs.stream().mapToDouble(JobRun::eventsPerSecond).max().orElse(0) / Runtime.getRuntime().availableProcessors()));
+    md.append("\nRun at ").append(Instant.now()).append(".\n");
+    return md.toString();
+  }
+
+  static double bareConsumer(TidemarkConfig cfg, long total) {
+    Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
+    p.put("group.id", "bench-bare-" + System.nanoTime());
+    p.put("auto.offset.reset", "earliest");
+    p.put("enable.auto.commit", "false");
+    p.put("max.poll.records", "5000");
+    p.put("fetch.min.bytes", "65536");
+    long n = 0;
+    long valid = 0;
+    long start = System.nanoTime();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      c.subscribe(List.of(cfg.get(KafkaOptions.EVENTS_TOPIC)));
+      while (n < total) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+          if (PageViewParser.parse(r.value(), r.timestamp()) instanceof ParseResult.Valid) {
+            valid++;
+          }
+          n++;
+        }
+      }
+    }
+    if (valid == 0) {
+      throw new IllegalStateException("no valid record parsed");
+    }
+    return n * 1e9 / (System.nanoTime() - start);
+  }
+
+  JobRun runJob(TidemarkConfig cfg, long total, boolean bounded) throws Exception {
+    int port = freePort();
+    Configuration conf = SpeedLayerJob.flinkConfiguration(cfg);
+    conf.setString("rest.port", String.valueOf(port));
+    conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(cfg.get(SpeedOptions.PARALLELISM)));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    long start = System.nanoTime();
+    JobClient job = SpeedLayerJob.fromConfig(cfg, bounded).executeAsync(env);
+    Sampler sampler = new Sampler(port, job.getJobID().toString());
+    sampler.start();
+    job.getJobExecutionResult().get();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    sampler.stop();
+    return new JobRun(cfg.get(SpeedOptions.STATE_BACKEND), total / seconds, seconds, sampler.maxCheckpointMs.get(),
+        sampler.lastCheckpointMs.get(), sampler.maxStateBytes.get(), sampler.maxRss.get(), (int) sampler.checkpoints.get());
+  }
+
+  /** Polls the MiniCluster's REST API for checkpoint statistics and /proc for RSS. */
+  static final class Sampler {
+    final AtomicLong maxCheckpointMs = new AtomicLong();
+    final AtomicLong lastCheckpointMs = new AtomicLong();
+    final AtomicLong maxStateBytes = new AtomicLong();
+    final AtomicLong maxRss = new AtomicLong();
+    final AtomicLong checkpoints = new AtomicLong();
+    final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+
+    Sampler(int port, String jobId) {
+      HttpClient http = HttpClient.newHttpClient();
+      ObjectMapper json = new ObjectMapper();
+      thread = new Thread(() -> {
+        while (running.get()) {
+          maxRss.accumulateAndGet(rssBytes(), Math::max);
+          try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/jobs/" + jobId + "/checkpoints")).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+              JsonNode root = json.readTree(r.body());
+              checkpoints.set(root.path("counts").path("completed").asLong());
+              JsonNode latest = root.path("latest").path("completed");
+              if (!latest.isMissingNode() && !latest.isNull()) {
+                long d = latest.path("end_to_end_duration").asLong();
+                lastCheckpointMs.set(d);
+                maxCheckpointMs.accumulateAndGet(d, Math::max);
+                long size = Math.max(latest.path("state_size").asLong(), latest.path("checkpointed_size").asLong());
+                maxStateBytes.accumulateAndGet(size, Math::max);
+              }
+            }
+          } catch (IOException | InterruptedException | RuntimeException e) {
+            // the job may not be up yet, or already gone
+          }
+          try {
+            Thread.sleep(1_000);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "bench-sampler");
+      thread.setDaemon(true);
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      thread.interrupt();
+      thread.join(5_000);
+    }
+  }
+
+  static long rssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  /** Runs the job live under paced traffic and measures probe events from send to visible. */
+  double[] freshness(TidemarkConfig cfg, double rate) throws Exception {
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(SpeedLayerJob.flinkConfiguration(cfg));
+    JobClient job = SpeedLayerJob.fromConfig(cfg).executeAsync(env);
+    Thread.sleep(8_000);
+    Thread load = new Thread(() -> TrafficGenerator.builder().config(cfg)
+        .spec(GeneratorSpec.builder().rate(rate).duration(Duration.ofSeconds(freshnessSeconds)).users(users).pages(1_000)
+            .seed(9).startTime(Instant.now()).outOfOrderMs(1_000).duplicateFraction(0.02).invalidFraction(0.01).build())
+        .build().run(null), "bench-load");
+    load.start();
+    Thread.sleep(3_000);
+    Map<String, Long> sent = new ConcurrentHashMap<>();
+    Map<String, Long> seen = new ConcurrentHashMap<>();
+    Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
+    p.put("linger.ms", "0");
+    String table = cfg.get(ClickHouseOptions.DATABASE) + ".user_page_counts_store";
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        ClickHouseSql sql = ClickHouseClients.connect(cfg)) {
+      long end = System.currentTimeMillis() + (freshnessSeconds - 6) * 1000L;
+      int n = 0;
+      while (System.currentTimeMillis() < end) {
+        String user = "probe-" + n++;
+        long now = System.currentTimeMillis();
+        PageViewEvent e = new PageViewEvent("probe-event-" + n + "-" + now, user, "/probe", now);
+        producer.send(new ProducerRecord<>(cfg.get(KafkaOptions.EVENTS_TOPIC), user.getBytes(StandardCharsets.UTF_8), PageViewJson.toBytes(e)));
+        producer.flush();
+        sent.put(user, now);
+        long deadline = now + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+          long c = sql.queryLong("SELECT count() FROM " + table + " WHERE user_id = {u:String}", Map.of("u", user));
+          if (c > 0) {
+            seen.put(user, System.currentTimeMillis());
+            break;
+          }
+          Thread.sleep(20);
+        }
+        Thread.sleep(200);
+      }
+    }
+    load.join();
+    job.cancel().get();
+    List<Long> lat = new ArrayList<>();
+    sent.forEach((u, t) -> lat.add(seen.containsKey(u) ? seen.get(u) - t : 10_000L));
+    lat.sort(Long::compare);
+    return new double[] {pct(lat, 0.5), pct(lat, 0.99), lat.isEmpty() ? 0 : lat.get(lat.size() - 1), lat.size()};
+  }
+
+  private static double pct(List<Long> sorted, double q) {
+    if (sorted.isEmpty()) {
+      return 0;
+    }
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Replaces (or appends) the {@code <!-- bench:speed -->} section of the report. */
+  static void writeSection(Path file, String markdown) throws IOException {
+    String begin = "<!-- bench:speed -->";
+    String end = "<!-- /bench:speed -->";
+    String section = begin + "\n" + markdown + end + "\n";
+    String text = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n\n";
+    int b = text.indexOf(begin);
+    int e = text.indexOf(end);
+    if (b >= 0 && e > b) {
+      text = text.substring(0, b) + section + text.substring(e + end.length()).replaceFirst("^\n", "");
+    } else {
+      text = text + (text.endsWith("\n\n") ? "" : "\n") + section;
+    }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, text);
+  }
+}
