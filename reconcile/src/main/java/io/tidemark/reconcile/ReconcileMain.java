@@ -270,7 +270,13 @@ public final class ReconcileMain implements Callable<Integer> {
 
   /** Runs a command with Tidemark's error handling: one line on stderr, exit 1. */
   public static int execute(String... args) {
+    return execute(new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** {@link #execute(String...)} with errors written to {@code err}. */
+  static int execute(java.io.PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new ReconcileMain());
+    cl.setErr(err);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof ReconcileException || e instanceof BatchException || e instanceof ConfigException
           || e instanceof StoreException) {
