@@ -41,6 +41,24 @@ public final class ServingMetrics {
    */
   public static final String FRESHNESS_LAG = "tidemark.serving.freshness.lag";
 
+  /**
+   * Gauge: {@code |batch - speed|} summed over windows in the newest reconciled day's latest run
+   * ({@code NaN} before any run). Read from ClickHouse at scrape time, so Prometheus gets
+   * reconciliation's results (a batch job with no endpoint of its own) through the serving layer.
+   * Prometheus: {@code tidemark_serving_drift_last_abs_drift}.
+   */
+  public static final String DRIFT_LAST_ABS = "tidemark.serving.drift.last.abs.drift";
+
+  /** Gauge: relative drift of the same run. Prometheus: {@code tidemark_serving_drift_last_relative_drift}. */
+  public static final String DRIFT_LAST_RELATIVE = "tidemark.serving.drift.last.relative.drift";
+
+  /**
+   * Gauge: when that run finished, epoch seconds. Prometheus: {@code
+   * tidemark_serving_reconcile_last_finished_seconds}; {@code time() - ...} is the age of the last
+   * reconciliation.
+   */
+  public static final String RECONCILE_LAST_FINISHED = "tidemark.serving.reconcile.last.finished";
+
   /** Tag of {@link #HTTP_REQUESTS}: route template such as {@code /api/users/{userId}/counts}. */
   public static final String TAG_ROUTE = "route";
 

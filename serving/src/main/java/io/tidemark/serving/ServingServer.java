@@ -94,6 +94,8 @@ public final class ServingServer implements AutoCloseable {
         .baseUnit("seconds")
         .register(registry);
 
+    registerDriftGauges(registry, drift, clock);
+
     byte[] openApi = resource("/openapi.json");
     List<ApiRoutes.Route> routes = api.routes();
     Javalin app =
@@ -131,6 +133,46 @@ public final class ServingServer implements AutoCloseable {
     LOG.info("Serving on http://{}:{} (ClickHouse as {} in database {})", host, app.port(),
         cfg.get(io.tidemark.core.config.ClickHouseOptions.READONLY_USER), reader.database());
     return new ServingServer(app, registry, routes, host);
+  }
+
+  /** Drift of the newest reconciled day, read at most every 5 s whatever the scrape rate. */
+  private static void registerDriftGauges(PrometheusMeterRegistry registry, DriftQueries drift, Clock clock) {
+    AtomicReference<DriftQueries.Run> last = new AtomicReference<>();
+    long[] readAt = {Long.MIN_VALUE};
+    java.util.function.Supplier<DriftQueries.Run> latest = () -> {
+      synchronized (readAt) {
+        long now = System.nanoTime();
+        if (readAt[0] == Long.MIN_VALUE || now - readAt[0] > 5_000_000_000L) {
+          readAt[0] = now;
+          try {
+            DriftQueries.RunList list = drift.list(java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC)).minusDays(365), 1);
+            last.set(list.reports().isEmpty() ? null : list.reports().get(0));
+          } catch (QueryException e) {
+            last.set(null);
+          }
+        }
+        return last.get();
+      }
+    };
+    Gauge.builder(ServingMetrics.DRIFT_LAST_ABS, () -> {
+          DriftQueries.Run r = latest.get();
+          return r == null ? Double.NaN : r.absDrift();
+        })
+        .description("|batch - speed| of the newest reconciled day's latest run")
+        .register(registry);
+    Gauge.builder(ServingMetrics.DRIFT_LAST_RELATIVE, () -> {
+          DriftQueries.Run r = latest.get();
+          return r == null ? Double.NaN : r.relativeDrift();
+        })
+        .description("Relative drift of the newest reconciled day's latest run")
+        .register(registry);
+    Gauge.builder(ServingMetrics.RECONCILE_LAST_FINISHED, () -> {
+          DriftQueries.Run r = latest.get();
+          return r == null ? Double.NaN : java.time.Instant.parse(r.finishedAt()).getEpochSecond();
+        })
+        .description("When the newest reconciled day's latest run finished, epoch seconds")
+        .baseUnit("seconds")
+        .register(registry);
   }
 
   private static void record(PrometheusMeterRegistry registry, Context ctx, float ms) {

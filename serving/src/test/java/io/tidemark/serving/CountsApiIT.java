@@ -326,6 +326,9 @@ class CountsApiIT {
     JsonNode health = ok("/api/health").get("reconciliation");
     assertThat(health.get("last_day").asText()).isEqualTo("2026-11-24");
     assertThat(health.get("last_finished_at").asText()).isEqualTo("2026-11-25T03:00:42Z");
+    assertThat(Http.get(server.url() + "/metrics").body())
+        .contains("tidemark_serving_drift_last_abs_drift 5.0")
+        .contains("tidemark_serving_reconcile_last_finished_seconds " + (double) Instant.parse("2026-11-25T03:00:42Z").getEpochSecond());
   }
 
   @Test

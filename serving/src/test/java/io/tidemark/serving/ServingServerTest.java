@@ -11,6 +11,7 @@ import io.tidemark.serving.api.ApiRoutes;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -150,5 +151,35 @@ class ServingServerTest {
             ClickHouseOptions.URL.key(), "http://127.0.0.1:1", ServingOptions.ADMIN_TOKEN.key(), "short"))))
         .isInstanceOf(ConfigException.class)
         .hasMessage("tidemark.serving.admin-token (TIDEMARK_SERVING_ADMIN_TOKEN) must be at least 16 characters when set");
+  }
+
+  @Test
+  void everyServingMetricTheOpsDashboardsAndAlertsUseIsExported() throws Exception {
+    Http.get(server.url() + "/api/freshness"); // one ClickHouse error, so the error counter exists
+    String metrics = Http.get(server.url() + "/metrics").body();
+    java.util.Set<String> exported = new java.util.TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^(tidemark_serving_[a-z_]+)").matcher(metrics);
+    while (m.find()) {
+      exported.add(m.group(1));
+    }
+    java.nio.file.Path ops = java.nio.file.Path.of("..", "ops");
+    List<java.nio.file.Path> files;
+    try (var walk = java.nio.file.Files.walk(ops)) {
+      files = walk.filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".yml")).toList();
+    }
+    assertThat(files).isNotEmpty();
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    for (java.nio.file.Path f : files) {
+      String text = java.nio.file.Files.readString(f);
+      if (f.toString().endsWith(".json")) {
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(text).get("panels")).as("%s has panels", f).isNotEmpty();
+      }
+      java.util.regex.Matcher u = java.util.regex.Pattern.compile("tidemark_serving_[a-z_]+").matcher(text);
+      while (u.find()) {
+        used.add(u.group());
+      }
+    }
+    assertThat(used).isNotEmpty();
+    assertThat(exported).containsAll(used);
   }
 }
