@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
       io.tidemark.lake.cli.RunCommand.class,
       io.tidemark.lake.cli.StatusCommand.class,
       io.tidemark.lake.cli.VerifyCommand.class,
+      io.tidemark.lake.cli.ImportCommand.class,
       io.tidemark.lake.cli.MaintainCommand.class,
       io.tidemark.lake.cli.ConnectorConfigCommand.class,
       CommandLine.HelpCommand.class
