@@ -106,6 +106,7 @@ class DashboardBrowserIT {
     page.waitForFunction("() => document.getElementById('freshness').getAttribute('data-stale') !== null");
     assertThat(page.getAttribute("#freshness", "class")).contains("stale");
     assertThat(page.textContent("#freshness")).startsWith("STALE: newest window");
+    page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve("dashboard-stale.png")));
     assertThat(page.locator("#top-pages tbody tr").count()).isEqualTo(3);
     assertThat(page.textContent("#top-pages tbody tr:first-child td")).isEqualTo("/home");
 

@@ -109,7 +109,7 @@ public final class ClickHouseReader implements AutoCloseable {
             .build();
     Timer.Sample sample = Timer.start(registry);
     try {
-      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response = send(request);
       try (InputStream body = response.body()) {
         if (response.statusCode() != 200) {
           String text = new String(body.readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -149,6 +149,22 @@ public final class ClickHouseReader implements AutoCloseable {
               .tag(ServingMetrics.TAG_QUERY, n)
               .publishPercentileHistogram()
               .register(registry)));
+    }
+  }
+
+  /**
+   * Sends once, and once more if the connection broke before an answer: ClickHouse closes idle
+   * keep-alive connections after a few seconds ({@code keep_alive_timeout}, 3 s by default), and
+   * a pooled connection can be closed just as a request goes out. Every query here is a SELECT,
+   * so repeating it is safe. Timeouts are not repeated.
+   */
+  private HttpResponse<InputStream> send(HttpRequest request) throws IOException, InterruptedException {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (HttpTimeoutException e) {
+      throw e;
+    } catch (IOException e) {
+      return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     }
   }
 
