@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
       io.tidemark.lake.cli.ImportCommand.class,
       io.tidemark.lake.cli.MaintainCommand.class,
       io.tidemark.lake.cli.ConnectorConfigCommand.class,
+      io.tidemark.lake.cli.BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LakeMain implements Runnable {

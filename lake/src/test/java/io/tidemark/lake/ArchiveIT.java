@@ -2,6 +2,7 @@ package io.tidemark.lake;
 
 import static io.tidemark.lake.LakeTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -179,5 +180,14 @@ class ArchiveIT {
     }
     System.out.printf("[ArchiveIT] maintain during writes: files %d -> %d (%d before the run), rows %d kept, snapshots %d -> %d%n",
         result.filesBefore(), result.filesAfter(), filesBefore, result.rowsAfter(), result.snapshotsBefore(), result.snapshotsAfter());
+  }
+
+  @Test
+  @Order(5)
+  void aSecondWorkerForTheSameConnectorIsRefused() {
+    assertThatThrownBy(() -> ConnectWorker.builder().config(cfg).build().start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is already running (pid " + worker.process().pid())
+        .hasMessageEndingWith("two workers would run two commit coordinators. Stop it first.");
   }
 }

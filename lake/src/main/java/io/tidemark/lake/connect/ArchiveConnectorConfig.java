@@ -101,6 +101,11 @@ public final class ArchiveConnectorConfig {
     w.put("listeners", "http://localhost:" + cfg.get(LakeArchiveOptions.REST_PORT));
     w.put("consumer.session.timeout.ms", ms(cfg, LakeArchiveOptions.CONSUMER_SESSION_TIMEOUT));
     w.put("consumer.heartbeat.interval.ms", heartbeat(cfg));
+    // Bigger polls: the sink writes Parquet in batches; the default 500 records per poll costs
+    // a put() round trip per 500 records.
+    w.put("consumer.max.poll.records", "5000");
+    w.put("consumer.fetch.min.bytes", "65536");
+    w.put("consumer.fetch.max.wait.ms", "200");
     kafkaClient(cfg).forEach((k, v) -> {
       if (!k.equals("bootstrap.servers")) {
         w.put("consumer." + k, v);

@@ -76,6 +76,7 @@ public final class ConnectWorker implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("Connect worker already running, pid " + process.pid());
     }
+    refuseIfAnotherWorkerRuns();
     try (JdbcCatalog catalog = LakeCatalog.open(cfg)) {
       PageViewTable.createIfMissing(
           catalog,
@@ -107,10 +108,38 @@ public final class ConnectWorker implements AutoCloseable {
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("connect.out").toFile()));
       process = pb.start();
+      Files.writeString(pidFile(), Long.toString(process.pid()));
       LOG.info("Started Kafka Connect worker pid {} (log {})", process.pid(), logFile());
       return process;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the Kafka Connect worker in " + dir, e);
+    }
+  }
+
+  private Path pidFile() {
+    return dir.resolve("worker.pid");
+  }
+
+  /**
+   * A second worker of the same connector would run a second coordinator, which is how the sink
+   * commits files twice (apache/iceberg#17637); also after {@code lake run} itself was killed and
+   * left its worker JVM running.
+   */
+  private void refuseIfAnotherWorkerRuns() {
+    try {
+      if (!Files.exists(pidFile())) {
+        return;
+      }
+      long pid = Long.parseLong(Files.readString(pidFile()).trim());
+      java.util.Optional<ProcessHandle> h = ProcessHandle.of(pid);
+      boolean ours = h.isPresent() && h.get().isAlive()
+          && h.get().info().commandLine().map(c -> c.contains(MAIN_CLASS) && c.contains(dir.toString())).orElse(true);
+      if (ours) {
+        throw new IllegalStateException("A Kafka Connect worker of connector " + cfg.get(LakeArchiveOptions.CONNECTOR_NAME)
+            + " is already running (pid " + pid + ", " + dir + "); two workers would run two commit coordinators. Stop it first.");
+      }
+    } catch (IOException | NumberFormatException e) {
+      LOG.warn("Ignoring unreadable {}: {}", pidFile(), e.getMessage());
     }
   }
 

@@ -1,11 +1,11 @@
 package io.tidemark.lake.table;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidemark.core.event.EventContract;
 import io.tidemark.core.event.PageViewParser;
 import io.tidemark.core.event.ParseResult;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -48,27 +48,24 @@ public record EventFields(
    */
   public static EventFields read(byte[] bytes, long arrivalMs) {
     ParseResult result = PageViewParser.parse(bytes, arrivalMs);
-    JsonNode node = lenientTree(bytes);
-    Map<String, String> extras = extraFields(node);
+    Lenient l = Lenient.read(bytes);
     String eventId;
     String userId;
     String pageUrl;
-    Long timestamp = null;
+    Long timestamp;
     if (result instanceof ParseResult.Valid v) {
       eventId = v.event().eventId();
       userId = v.event().userId();
       pageUrl = v.event().pageUrl();
       timestamp = v.event().timestamp();
     } else {
-      eventId = text(node, EventContract.EVENT_ID);
-      userId = text(node, EventContract.USER_ID);
-      pageUrl = text(node, EventContract.PAGE_URL);
-      JsonNode ts = node == null ? null : node.get(EventContract.TIMESTAMP);
-      if (ts != null && ts.isIntegralNumber() && ts.canConvertToLong()) {
-        timestamp = ts.longValue();
-      }
+      eventId = l.eventId;
+      userId = l.userId;
+      pageUrl = l.pageUrl;
+      timestamp = l.timestamp;
     }
     Long eventTime = timestamp != null && timestamp > 0 && timestamp <= PageViewTable.MAX_EVENT_TIME_MS ? timestamp : null;
+    Map<String, String> extras = l.extras == null ? Map.of() : l.extras;
     if (result instanceof ParseResult.Invalid inv) {
       return new EventFields(eventId, userId, pageUrl, timestamp, eventTime, false, inv.reason().code(), inv.detail(),
           bytes == null ? new byte[0] : bytes, extras);
@@ -76,37 +73,60 @@ public record EventFields(
     return new EventFields(eventId, userId, pageUrl, timestamp, eventTime, true, null, null, null, extras);
   }
 
-  private static Map<String, String> extraFields(JsonNode node) {
-    if (node == null || node.size() <= 4) {
-      return Map.of();
-    }
-    Map<String, String> extras = new TreeMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-    while (it.hasNext() && extras.size() < MAX_EXTRA_FIELDS) {
-      Map.Entry<String, JsonNode> f = it.next();
-      String name = f.getKey();
-      if (RESERVED.contains(name) || !EXTRA_NAME.matcher(name).matches() || f.getValue().isNull()) {
-        continue;
+  /**
+   * One streaming pass over a JSON object: the seed fields wherever they have the right type (the
+   * first occurrence), and unknown top-level fields as text. Anything unreadable yields what was
+   * read so far; never throws.
+   */
+  private static final class Lenient {
+    String eventId;
+    String userId;
+    String pageUrl;
+    Long timestamp;
+    Map<String, String> extras;
+
+    static Lenient read(byte[] bytes) {
+      Lenient l = new Lenient();
+      if (bytes == null || bytes.length == 0 || bytes.length > EventContract.MAX_RECORD_BYTES) {
+        return l;
       }
-      extras.put(name, f.getValue().isTextual() ? f.getValue().textValue() : f.getValue().toString());
+      try (JsonParser p = JSON.getFactory().createParser(bytes)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          return l;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          JsonToken v = p.nextToken();
+          switch (name) {
+            case EventContract.EVENT_ID -> l.eventId = l.eventId == null && v == JsonToken.VALUE_STRING ? p.getText() : l.eventId;
+            case EventContract.USER_ID -> l.userId = l.userId == null && v == JsonToken.VALUE_STRING ? p.getText() : l.userId;
+            case EventContract.PAGE_URL -> l.pageUrl = l.pageUrl == null && v == JsonToken.VALUE_STRING ? p.getText() : l.pageUrl;
+            case EventContract.TIMESTAMP -> {
+              if (l.timestamp == null && v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                l.timestamp = p.getLongValue();
+              }
+            }
+            default -> {
+              if (v == JsonToken.VALUE_NULL || RESERVED.contains(name) || !EXTRA_NAME.matcher(name).matches()
+                  || (l.extras != null && (l.extras.size() >= MAX_EXTRA_FIELDS || l.extras.containsKey(name)))) {
+                p.skipChildren();
+              } else {
+                String text = v == JsonToken.VALUE_STRING ? p.getText()
+                    : v.isScalarValue() ? p.getText() : JSON.writeValueAsString(p.readValueAsTree());
+                if (l.extras == null) {
+                  l.extras = new TreeMap<>();
+                }
+                l.extras.put(name, text);
+              }
+              continue;
+            }
+          }
+          p.skipChildren();
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        // keep what was read
+      }
+      return l;
     }
-    return extras;
-  }
-
-  private static JsonNode lenientTree(byte[] bytes) {
-    if (bytes == null || bytes.length == 0 || bytes.length > EventContract.MAX_RECORD_BYTES) {
-      return null;
-    }
-    try {
-      JsonNode n = JSON.readTree(bytes);
-      return n != null && n.isObject() ? n : null;
-    } catch (java.io.IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  private static String text(JsonNode node, String field) {
-    JsonNode v = node == null ? null : node.get(field);
-    return v != null && v.isTextual() ? v.textValue() : null;
   }
 }

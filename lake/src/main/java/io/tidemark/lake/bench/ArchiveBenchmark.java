@@ -1,0 +1,209 @@
+package io.tidemark.lake.bench;
+
+import io.tidemark.core.config.KafkaOptions;
+import io.tidemark.core.config.LakeOptions;
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.lake.LakeArchiveOptions;
+import io.tidemark.lake.connect.ConnectWorker;
+import io.tidemark.lake.table.LakeCatalog;
+import io.tidemark.lake.table.PageViewTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code lake bench}: archive throughput as a ratio against a bare Kafka consumer reading the same
+ * pre-loaded topic in the same run, then archive lag (Kafka record timestamp to the commit of the
+ * snapshot that made the row visible) at half the measured archive throughput.
+ *
+ * <p>Uses a topic, control topic, connector and table of its own, so it never touches the real
+ * archive; they are left behind for inspection (names in the result).
+ */
+public final class ArchiveBenchmark {
+  public record Result(
+      String table, long records, double baselineRecordsPerSecond, double archiveRecordsPerSecond,
+      double ratio, double archiveIncludingStartRecordsPerSecond, double lagRate, long lagRecords,
+      double lagP50Seconds, double lagP99Seconds, double lagMaxSeconds, double commitIntervalSeconds) {}
+
+  private final TidemarkConfig cfg;
+  private final long records;
+  private final Duration lagDuration;
+
+  public ArchiveBenchmark(TidemarkConfig resolved, long records, Duration lagDuration) {
+    String id = "bench_lake_" + UUID.randomUUID().toString().substring(0, 6);
+    this.cfg = resolved
+        .with(KafkaOptions.EVENTS_TOPIC, id + "_events")
+        .with(LakeArchiveOptions.CONNECTOR_NAME, id.replace('_', '-'))
+        .with(LakeArchiveOptions.CONTROL_TOPIC, id + "_control")
+        .with(LakeArchiveOptions.TABLE, id);
+    this.records = records;
+    this.lagDuration = lagDuration;
+  }
+
+  public Result run() throws Exception {
+    String topic = cfg.get(KafkaOptions.EVENTS_TOPIC);
+    try (Admin admin = Admin.create(KafkaOptions.clientProperties(cfg))) {
+      admin.createTopics(List.of(new NewTopic(topic, cfg.get(KafkaOptions.PARTITIONS), cfg.get(KafkaOptions.REPLICATION_FACTOR).shortValue()))).all().get();
+    }
+    produce(records, 0);
+    double baseline = bareConsumer(topic);
+    ConnectWorker worker = ConnectWorker.builder().config(cfg).build();
+    try (JdbcCatalog catalog = LakeCatalog.open(cfg)) {
+      long start = System.currentTimeMillis();
+      worker.start();
+      Table table = catalog.loadTable(PageViewTable.identifier(cfg.get(LakeOptions.NAMESPACE), cfg.get(LakeArchiveOptions.TABLE)));
+      while (rows(table) < records) {
+        Thread.sleep(200);
+        if (!worker.process().isAlive()) {
+          throw new IllegalStateException("Connect worker died; see " + worker.logFile());
+        }
+      }
+      List<Snapshot> snaps = new ArrayList<>();
+      table.snapshots().forEach(snaps::add);
+      long firstCommit = snaps.get(0).timestampMillis();
+      long lastCommit = snaps.get(snaps.size() - 1).timestampMillis();
+      long firstRows = Long.parseLong(snaps.get(0).summary().get("added-records"));
+      double archive = snaps.size() > 1 ? (records - firstRows) * 1000.0 / Math.max(1, lastCommit - firstCommit) : records * 1000.0 / Math.max(1, lastCommit - start);
+      double withStart = records * 1000.0 / Math.max(1, lastCommit - start);
+
+      double lagRate = archive / 2;
+      Set<Long> seen = new HashSet<>();
+      table.snapshots().forEach(s -> seen.add(s.snapshotId()));
+      long lagRecords = (long) (lagRate * lagDuration.toSeconds());
+      Thread producer = new Thread(() -> produce(lagRecords, lagRate), "bench-lag-producer");
+      producer.start();
+      producer.join();
+      long target = records + lagRecords;
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (rows(table) < target && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+      }
+      double[] lags = lagsOfSnapshotsAfter(table, seen);
+      Arrays.sort(lags);
+      return new Result(table.name(), records, baseline, archive, archive / baseline, withStart, lagRate, lags.length,
+          pct(lags, 0.50), pct(lags, 0.99), lags.length == 0 ? 0 : lags[lags.length - 1],
+          cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() / 1000.0);
+    } finally {
+      worker.stop(Duration.ofSeconds(20));
+    }
+  }
+
+  private static double pct(double[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  /** Per row of every snapshot not in {@code seen}: snapshot commit time minus Kafka record time, in seconds. */
+  private static double[] lagsOfSnapshotsAfter(Table table, Set<Long> seen) {
+    table.refresh();
+    Schema projection = table.schema().select(PageViewTable.KAFKA_TIMESTAMP);
+    List<Double> lags = new ArrayList<>();
+    for (Snapshot s : table.snapshots()) {
+      if (seen.contains(s.snapshotId())) {
+        continue;
+      }
+      for (DataFile f : s.addedDataFiles(table.io())) {
+        try (CloseableIterable<Record> rows = Parquet.read(table.io().newInputFile(f.location())).project(projection)
+            .createReaderFunc(fs -> GenericParquetReaders.buildReader(projection, fs)).build()) {
+          for (Record r : rows) {
+            OffsetDateTime ts = (OffsetDateTime) r.getField(PageViewTable.KAFKA_TIMESTAMP);
+            lags.add((s.timestampMillis() - ts.toInstant().toEpochMilli()) / 1000.0);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    return lags.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  private long rows(Table table) throws IOException {
+    table.refresh();
+    if (table.currentSnapshot() == null) {
+      return 0;
+    }
+    String total = table.currentSnapshot().summary().get("total-records");
+    return total == null ? 0 : Long.parseLong(total);
+  }
+
+  /** Seed-format events, 1% invalid; paced at {@code rate} per second when positive. */
+  private void produce(long n, double rate) {
+    Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
+    p.put("enable.idempotence", true);
+    p.put("acks", "all");
+    p.put("linger.ms", 10);
+    p.put("batch.size", 131072);
+    String topic = cfg.get(KafkaOptions.EVENTS_TOPIC);
+    long t0 = System.nanoTime();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (long i = 0; i < n; i++) {
+        if (rate > 0) {
+          long due = t0 + (long) (i * 1e9 / rate);
+          long wait = due - System.nanoTime();
+          if (wait > 100_000) {
+            LockSupport.parkNanos(wait);
+          }
+        }
+        String user = "u" + (i % 1000);
+        String json = i % 100 == 99 ? "{\"event_id\":\"b" + i + "\"}"
+            : "{\"event_id\":\"b" + i + "-" + t0 + "\",\"user_id\":\"" + user + "\",\"page_url\":\"/page/" + (i % 200)
+                + "\",\"timestamp\":" + System.currentTimeMillis() + "}";
+        producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
+      }
+      producer.flush();
+    }
+  }
+
+  private double bareConsumer(String topic) {
+    Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
+    p.put("enable.auto.commit", false);
+    p.put("max.poll.records", 5000);
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> tps = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      long t0 = System.nanoTime();
+      long n = 0;
+      long bytes = 0;
+      while (n < records) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+          n++;
+          bytes += r.value().length;
+        }
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      return bytes > 0 ? n / secs : 0;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.tidemark.lake.cli;
+
+import io.tidemark.lake.LakeMain;
+import io.tidemark.lake.bench.ArchiveBenchmark;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code lake bench}: what {@code ./tidemark bench lake} runs. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Benchmark the archive on its own topic and table: throughput as a ratio against a bare Kafka",
+      "consumer on the same pre-loaded topic, then archive lag p50/p99 at half the archive throughput."
+    })
+public final class BenchCommand implements Callable<Integer> {
+  @ParentCommand LakeMain parent;
+
+  @Option(names = "--records", defaultValue = "300000", description = "Records pre-loaded for the throughput run (default ${DEFAULT-VALUE}).")
+  long records;
+
+  @Option(names = "--lag-seconds", defaultValue = "60", description = "Duration of the lag run (default ${DEFAULT-VALUE}).")
+  long lagSeconds;
+
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    ArchiveBenchmark.Result r = new ArchiveBenchmark(parent.config(), records, Duration.ofSeconds(lagSeconds)).run();
+    if (json) {
+      System.out.println(JsonOutput.render(r));
+      return 0;
+    }
+    System.out.printf("| records | bare consumer (rec/s) | archive (rec/s) | ratio | archive incl. worker start (rec/s) | lag run rate (rec/s) | lag p50 (s) | lag p99 (s) | lag max (s) | commit interval (s) |%n");
+    System.out.printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |%n");
+    System.out.printf("| %d | %.0f | %.0f | %.3fx | %.0f | %.0f | %.1f | %.1f | %.1f | %.0f |%n", r.records(), r.baselineRecordsPerSecond(),
+        r.archiveRecordsPerSecond(), r.ratio(), r.archiveIncludingStartRecordsPerSecond(), r.lagRate(), r.lagP50Seconds(),
+        r.lagP99Seconds(), r.lagMaxSeconds(), r.commitIntervalSeconds());
+    System.out.printf("Targets (issue 5): ratio >= 0.5x: %s; lag p99 <= commit interval + 5 s: %s (table %s)%n",
+        r.ratio() >= 0.5 ? "met" : "NOT met", r.lagP99Seconds() <= r.commitIntervalSeconds() + 5 ? "met" : "NOT met", r.table());
+    return 0;
+  }
+}
