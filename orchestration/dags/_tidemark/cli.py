@@ -1,0 +1,217 @@
+"""Runs the Tidemark CLI from Airflow tasks.
+
+Everything a task needs to know about the installation comes from Airflow Variables read at run
+time (never at parse time, so parsing stays fast and DAG files never change per deployment):
+
+  tidemark_cli                    path of the `tidemark` launcher (required)
+  tidemark_home                   TIDEMARK_HOME and working directory (default: the launcher's folder)
+  tidemark_env                    JSON object of extra TIDEMARK_* environment variables, e.g.
+                                  {"TIDEMARK_BATCH_SPARK_MASTER": "spark://spark:7077"} to submit
+                                  to a cluster instead of local mode
+  tidemark_drift_alert_threshold  relative drift (0.05 = 5 %) above which tidemark_nightly fails
+  tidemark_lake_maintain_args     JSON list of extra arguments for `tidemark lake maintain`
+
+The CLI is started with an argument list, never through a shell, and every date is validated as
+YYYY-MM-DD before it reaches the command line, so no text from a trigger's conf or params is ever
+interpreted by a shell.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import subprocess
+from typing import Any, Iterable
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ENV_KEY_RE = re.compile(r"^TIDEMARK_[A-Z0-9_]+$")
+MAX_BACKFILL_DAYS = 366
+DEFAULT_DRIFT_ALERT_THRESHOLD = 0.05
+
+try:  # Airflow 3: failing without retries
+    from airflow.exceptions import AirflowFailException as FailNoRetry
+except ImportError:  # pragma: no cover - lets the pure helpers be tested without Airflow
+    class FailNoRetry(Exception):  # type: ignore[no-redef]
+        """Stand-in for AirflowFailException outside Airflow."""
+
+
+class TidemarkCliError(RuntimeError):
+    """The CLI exited non-zero; retrying may help (a service was down, a lock was held)."""
+
+
+def parse_day(value: Any, name: str = "date") -> str:
+    """Returns `value` if it is a real calendar day written YYYY-MM-DD, else fails without retry."""
+    if not isinstance(value, str) or not DATE_RE.match(value):
+        raise FailNoRetry(f"Invalid {name} {value!r}: expected a UTC day as YYYY-MM-DD")
+    try:
+        _dt.date.fromisoformat(value)
+    except ValueError:
+        raise FailNoRetry(f"Invalid {name} {value!r}: no such day") from None
+    return value
+
+
+def days_between(start: str, end: str) -> list[str]:
+    """Every day from `start` to `end`, both included."""
+    first = _dt.date.fromisoformat(parse_day(start, "from"))
+    last = _dt.date.fromisoformat(parse_day(end, "to"))
+    if last < first:
+        raise FailNoRetry(f"Invalid range: to {end} is before from {start}")
+    count = (last - first).days + 1
+    if count > MAX_BACKFILL_DAYS:
+        raise FailNoRetry(
+            f"Range {start}..{end} has {count} days; at most {MAX_BACKFILL_DAYS} per backfill run"
+        )
+    return [(first + _dt.timedelta(days=i)).isoformat() for i in range(count)]
+
+
+def parse_report(output: str) -> dict:
+    """The JSON object printed by `tidemark reconcile --json`: the whole output, else its last
+    line that parses as a JSON object (progress lines before it are ignored)."""
+    text = output.strip()
+    try:
+        doc = json.loads(text)
+        if isinstance(doc, dict):
+            return doc
+    except ValueError:
+        pass
+    for line in reversed(text.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                doc = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(doc, dict):
+                return doc
+    raise FailNoRetry("tidemark reconcile --json printed no JSON object")
+
+
+def relative_drift(report: dict) -> float:
+    """The report's relative drift (a fraction: 0.01 = 1 %)."""
+    for path in (("relativeDrift",), ("relative_drift",), ("drift", "relative")):
+        node: Any = report
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, (int, float)) and not isinstance(node, bool):
+            return float(node)
+    raise FailNoRetry(
+        "tidemark reconcile --json printed no relativeDrift; keys: " + ", ".join(sorted(report))
+    )
+
+
+def check_drift(day: str, report: dict, threshold: float) -> float:
+    """Fails (no retry: rerunning cannot change what drifted) when the drift exceeds `threshold`."""
+    drift = relative_drift(report)
+    if drift > threshold:
+        raise FailNoRetry(
+            f"Drift alert for {day}: relative drift {drift:.4%} exceeds the threshold {threshold:.4%}"
+            f" (Variable tidemark_drift_alert_threshold). ClickHouse was reconciled; see"
+            f" `tidemark drift --date {day} --details`"
+        )
+    return drift
+
+
+def parse_threshold(raw: Any) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise FailNoRetry(
+            f"Variable tidemark_drift_alert_threshold is {raw!r}: expected a fraction such as 0.05"
+        ) from None
+    if not 0 <= value:
+        raise FailNoRetry(f"Variable tidemark_drift_alert_threshold is {raw!r}: must be >= 0")
+    return value
+
+
+def extra_env(raw: Any) -> dict[str, str]:
+    """Validates the tidemark_env Variable: a JSON object of TIDEMARK_* names to strings."""
+    if raw in (None, ""):
+        return {}
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise FailNoRetry("Variable tidemark_env is not JSON: expected an object") from None
+    if not isinstance(raw, dict):
+        raise FailNoRetry("Variable tidemark_env must be a JSON object of TIDEMARK_* variables")
+    env = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or not ENV_KEY_RE.match(key):
+            raise FailNoRetry(f"Variable tidemark_env: {key!r} is not a TIDEMARK_* variable name")
+        env[key] = str(value)
+    return env
+
+
+def extra_args(raw: Any) -> list[str]:
+    """Validates a JSON list of strings (passed as arguments, never through a shell)."""
+    if raw in (None, ""):
+        return []
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise FailNoRetry("Variable tidemark_lake_maintain_args is not a JSON list") from None
+    if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+        raise FailNoRetry("Variable tidemark_lake_maintain_args must be a JSON list of strings")
+    return list(raw)
+
+
+def _variable(key: str, default: Any = None) -> Any:
+    from airflow.sdk import Variable
+
+    return Variable.get(key, default=default)
+
+
+def settings() -> tuple[str, str, dict[str, str]]:
+    """(launcher, home, extra environment) from the Airflow Variables."""
+    cli = _variable("tidemark_cli")
+    if not cli:
+        raise FailNoRetry(
+            "Airflow Variable tidemark_cli is not set: the path of the tidemark launcher,"
+            " e.g. /opt/tidemark/tidemark"
+        )
+    if not os.path.isfile(cli) or not os.access(cli, os.X_OK):
+        raise FailNoRetry(f"Variable tidemark_cli is {cli!r}, which is not an executable file")
+    home = _variable("tidemark_home") or os.path.dirname(os.path.abspath(cli))
+    if not os.path.isdir(home):
+        raise FailNoRetry(f"Variable tidemark_home is {home!r}, which is not a folder")
+    return cli, home, extra_env(_variable("tidemark_env"))
+
+
+def run(args: Iterable[str], timeout_s: float | None = None) -> str:
+    """Runs `tidemark <args>`, streams its output to the task log and returns it.
+
+    Raises TidemarkCliError (retried by Airflow) when the CLI exits non-zero.
+    """
+    cli, home, env_extra = settings()
+    argv = [cli, *args]
+    env = dict(os.environ)
+    env.update(env_extra)
+    env["TIDEMARK_HOME"] = home
+    print("tidemark: running " + " ".join(argv), flush=True)
+    lines: list[str] = []
+    with subprocess.Popen(
+        argv,
+        cwd=home,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            print(line, end="", flush=True)
+        try:
+            rc = proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    output = "".join(lines)
+    if rc != 0:
+        last = next((l.strip() for l in reversed(lines) if l.strip()), "no output")
+        raise TidemarkCliError(f"tidemark {' '.join(args)} exited with {rc}: {last}")
+    return output

@@ -1,0 +1,71 @@
+"""tidemark_nightly: batch recompute and reconcile of one UTC day, every night.
+
+The run with logical date D (`{{ ds }}`) processes day D. Its data interval is
+[D 00:10, D+1 00:10) UTC, so it starts at D+1 00:10 UTC: after the speed layer's lateness horizon
+(tidemark.speed.allowed-lateness 2 min + tidemark.speed.out-of-orderness 5 s by default) has passed
+for the last window of D, with margin for the lake sink's last commit. If you raise the lateness,
+move the cron minute accordingly (docs/operations.md); `tidemark reconcile` refuses a day still
+inside the horizon anyway.
+
+Tasks: batch (tidemark batch run --date D) -> reconcile (tidemark reconcile --date D --json) ->
+check_drift (fails, without retry, when the relative drift exceeds the Variable
+tidemark_drift_alert_threshold; ClickHouse has been reconciled by then).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+from _tidemark import cli
+
+DEFAULT_ARGS = {
+    "owner": "tidemark",
+    "retries": 2,
+    "retry_delay": dt.timedelta(minutes=5),
+    "retry_exponential_backoff": True,
+    "execution_timeout": dt.timedelta(hours=2),
+}
+
+
+@dag(
+    dag_id="tidemark_nightly",
+    description="Batch recompute and reconcile of the previous UTC day, after the lateness horizon",
+    schedule=CronDataIntervalTimetable("10 0 * * *", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=dt.timedelta(hours=6),
+    default_args=DEFAULT_ARGS,
+    tags=["tidemark"],
+    doc_md=__doc__,
+)
+def tidemark_nightly():
+    @task
+    def batch() -> str:
+        day = cli.parse_day(get_current_context()["ds"], "logical date")
+        cli.run(["batch", "run", "--date", day])
+        return day
+
+    @task
+    def reconcile(day: str) -> dict:
+        output = cli.run(["reconcile", "--date", cli.parse_day(day), "--json"])
+        return cli.parse_report(output)
+
+    @task(retries=0)
+    def check_drift(day: str, report: dict) -> float:
+        threshold = cli.parse_threshold(
+            cli._variable("tidemark_drift_alert_threshold", cli.DEFAULT_DRIFT_ALERT_THRESHOLD)
+        )
+        drift = cli.check_drift(day, report, threshold)
+        print(f"tidemark: drift of {day} is {drift:.4%}, threshold {threshold:.4%}")
+        return drift
+
+    day = batch()
+    check_drift(day, reconcile(day))
+
+
+tidemark_nightly()

@@ -1,0 +1,242 @@
+package io.tidemark.orchestration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.orchestration.client.AirflowClient;
+import io.tidemark.orchestration.client.AirflowException;
+import io.tidemark.orchestration.client.DagRun;
+import io.tidemark.orchestration.client.TaskInstance;
+import io.tidemark.orchestration.stack.AirflowStack;
+import io.tidemark.orchestration.stack.AirflowStatus;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The DAGs of {@code orchestration/dags/} in a real Airflow 3 (api-server, scheduler and
+ * dag-processor as local processes on free ports, SQLite, a temporary AIRFLOW_HOME), driven only
+ * through {@link AirflowClient}.
+ *
+ * <p>The Airflow Variable {@code tidemark_cli} points at a stand-in launcher that records its
+ * arguments and prints a reconcile report, so these tests pin down exactly which Tidemark commands
+ * each DAG runs; the batch and reconcile commands themselves are tested in their modules.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AirflowIT {
+  @TempDir static Path tmp;
+
+  static AirflowStack stack;
+  static AirflowClient client;
+  static Path calls;
+  static Duration startUp;
+
+  @BeforeAll
+  static void startAirflow() throws IOException {
+    calls = tmp.resolve("calls.txt");
+    Files.createFile(calls);
+    Path fake = tmp.resolve("fake-tidemark");
+    Files.writeString(
+        fake,
+        """
+        #!/usr/bin/env bash
+        # Stand-in for the tidemark launcher: records its arguments and working directory.
+        printf '%%s | %%s\\n' "$*" "$PWD" >> '%s'
+        if [[ "$1" == reconcile ]]; then
+          echo "reconciling $3"
+          echo "{\\"date\\": \\"$3\\", \\"relativeDrift\\": ${TIDEMARK_FAKE_DRIFT:-0.0}}"
+        fi
+        """.formatted(calls));
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+    Path home = Files.createDirectories(tmp.resolve("tidemark-home"));
+
+    TidemarkConfig cfg =
+        TidemarkConfig.of(
+            Map.of(
+                OrchestrationOptions.AIRFLOW_HOME.key(), tmp.resolve("airflow").toString(),
+                OrchestrationOptions.API_PORT.key(), Integer.toString(freePort()),
+                OrchestrationOptions.TIDEMARK_CLI.key(), fake.toString(),
+                OrchestrationOptions.AIRFLOW_PASSWORD.key(), "it-secret"));
+    stack = new AirflowStack(cfg);
+    stack.ensureInstalled(System.err::println);
+    Instant t0 = Instant.now();
+    stack.start(System.err::println);
+    stack.awaitDags(AirflowStack.TIDEMARK_DAGS, Duration.ofSeconds(120));
+    startUp = Duration.between(t0, Instant.now());
+    System.err.printf("AirflowIT: Airflow healthy with the Tidemark DAGs loaded after %.1f s%n", startUp.toMillis() / 1000.0);
+    client = stack.client();
+    client.setVariable("tidemark_home", home.toString());
+    client.setVariable("tidemark_env", "{}");
+  }
+
+  @AfterAll
+  static void stopAirflow() {
+    if (stack != null) {
+      stack.stop();
+      assertThat(stack.status().pids()).isEmpty();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void allDagsImportWithNoErrors() {
+    assertThat(client.importErrors()).isEmpty();
+    assertThat(client.dags()).extracting(d -> d.dagId()).containsAll(AirflowStack.TIDEMARK_DAGS);
+    AirflowStatus status = stack.status();
+    assertThat(status.healthy()).as(status.detail()).isTrue();
+    assertThat(status.pids()).containsOnlyKeys("api-server", "dag-processor", "scheduler");
+  }
+
+  @Test
+  @Order(2)
+  void nightlyRunsBatchThenReconcileForItsLogicalDate() {
+    client.setPaused("tidemark_nightly", false);
+    DagRun run = client.trigger("tidemark_nightly", LocalDate.parse("2026-01-05"), Map.of());
+    DagRun done = awaitEnd(run, Duration.ofSeconds(150));
+
+    assertThat(done.state()).as(describe(done)).isEqualTo("success");
+    assertThat(callsFor("2026-01-05"))
+        .containsExactly(
+            "batch run --date 2026-01-05 | " + tmp.resolve("tidemark-home"),
+            "reconcile --date 2026-01-05 --json | " + tmp.resolve("tidemark-home"));
+    assertThat(client.taskInstances("tidemark_nightly", run.runId()))
+        .extracting(TaskInstance::taskId, TaskInstance::state)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("batch", "success"),
+            org.assertj.core.groups.Tuple.tuple("reconcile", "success"),
+            org.assertj.core.groups.Tuple.tuple("check_drift", "success"));
+  }
+
+  @Test
+  @Order(3)
+  void nightlyFailsWhenDriftExceedsTheAlertThreshold() {
+    client.setVariable("tidemark_env", "{\"TIDEMARK_FAKE_DRIFT\": \"0.5\"}");
+    try {
+      DagRun run = client.trigger("tidemark_nightly", LocalDate.parse("2026-01-06"), Map.of());
+      DagRun done = awaitEnd(run, Duration.ofSeconds(150));
+
+      assertThat(done.state()).isEqualTo("failed");
+      assertThat(client.taskInstances("tidemark_nightly", run.runId()))
+          .extracting(TaskInstance::taskId, TaskInstance::state)
+          .contains(
+              org.assertj.core.groups.Tuple.tuple("reconcile", "success"),
+              org.assertj.core.groups.Tuple.tuple("check_drift", "failed"));
+    } finally {
+      client.setVariable("tidemark_env", "{}");
+    }
+  }
+
+  @Test
+  @Order(4)
+  void triggeringTheSameDayTwiceIsAConflict() {
+    assertThatThrownBy(() -> client.trigger("tidemark_nightly", LocalDate.parse("2026-01-05"), Map.of()))
+        .isInstanceOfSatisfying(AirflowException.class, e -> assertThat(e.kind()).isEqualTo(AirflowException.Kind.CONFLICT))
+        .hasMessageStartingWith("Cannot trigger tidemark_nightly for 2026-01-05 in Airflow at " + stack.url() + ": ");
+  }
+
+  @Test
+  @Order(5)
+  void backfillRunsOneTaskInstancePerDay() {
+    client.setPaused("tidemark_backfill", false);
+    DagRun run = client.trigger("tidemark_backfill", null, Map.of("from", "2026-01-10", "to", "2026-01-11"));
+    DagRun done = awaitEnd(run, Duration.ofSeconds(150));
+
+    assertThat(done.state()).as(describe(done)).isEqualTo("success");
+    List<TaskInstance> days =
+        client.taskInstances("tidemark_backfill", run.runId()).stream()
+            .filter(t -> t.taskId().equals("backfill_day"))
+            .sorted(Comparator.comparingInt(TaskInstance::mapIndex))
+            .toList();
+    assertThat(days).extracting(TaskInstance::mapIndex).containsExactly(0, 1);
+    assertThat(days).extracting(TaskInstance::state).containsOnly("success");
+    assertThat(callsFor("2026-01-1"))
+        .containsExactlyInAnyOrder(
+            "backfill --from 2026-01-10 --to 2026-01-10 | " + tmp.resolve("tidemark-home"),
+            "backfill --from 2026-01-11 --to 2026-01-11 | " + tmp.resolve("tidemark-home"));
+  }
+
+  @Test
+  @Order(6)
+  void backfillWithTheEndBeforeTheStartFails() {
+    DagRun run = client.trigger("tidemark_backfill", null, Map.of("from", "2026-01-12", "to", "2026-01-11"));
+    assertThat(awaitEnd(run, Duration.ofSeconds(120)).state()).isEqualTo("failed");
+    assertThat(callsFor("2026-01-12")).isEmpty();
+  }
+
+  @Test
+  @Order(7)
+  void pauseAndUnpauseAreReflectedByTheApi() {
+    assertThat(client.setPaused("tidemark_lake_maintenance", false).paused()).isFalse();
+    assertThat(client.dag("tidemark_lake_maintenance").paused()).isFalse();
+    assertThat(client.setPaused("tidemark_lake_maintenance", true).paused()).isTrue();
+    assertThat(client.dag("tidemark_lake_maintenance").paused()).isTrue();
+  }
+
+  @Test
+  @Order(8)
+  void unknownDagAndBadCredentialsFailWithOneLine() {
+    assertThatThrownBy(() -> client.dag("tidemark_nope"))
+        .isInstanceOf(AirflowException.class)
+        .hasMessage("Unknown DAG tidemark_nope in Airflow at " + stack.url());
+    assertThatThrownBy(() -> client.trigger("tidemark_nope", LocalDate.parse("2026-01-05"), Map.of()))
+        .hasMessage("Unknown DAG tidemark_nope in Airflow at " + stack.url());
+    AirflowClient wrong = AirflowClient.builder().baseUrl(stack.url()).credentials("tidemark", "wrong").build();
+    assertThatThrownBy(wrong::dags)
+        .isInstanceOfSatisfying(AirflowException.class, e -> assertThat(e.kind()).isEqualTo(AirflowException.Kind.BAD_CREDENTIALS))
+        .hasMessage("Airflow at " + stack.url() + " rejected the credentials of user tidemark"
+            + " (tidemark.orchestration.airflow-user / tidemark.orchestration.airflow-password)");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static DagRun awaitEnd(DagRun run, Duration timeout) {
+    AtomicReference<DagRun> last = new AtomicReference<>(run);
+    await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofSeconds(1))
+        .alias("run " + run.runId() + " of " + run.dagId() + " to end")
+        .until(() -> {
+          last.set(client.run(run.dagId(), run.runId()));
+          return last.get().finished();
+        });
+    return last.get();
+  }
+
+  private static String describe(DagRun run) {
+    return run.dagId() + " " + run.runId() + ": " + client.taskInstances(run.dagId(), run.runId())
+        + " (task logs under " + stack.airflowHome().resolve("logs") + ")";
+  }
+
+  private static List<String> callsFor(String date) {
+    try {
+      return Files.readAllLines(calls, StandardCharsets.UTF_8).stream().filter(l -> l.contains(date)).toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
