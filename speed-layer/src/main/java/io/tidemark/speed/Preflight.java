@@ -58,7 +58,7 @@ public final class Preflight {
       }
       for (String topic : topics) {
         try {
-          admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+          describeTopic(admin, topic);
         } catch (ExecutionException e) {
           if (e.getCause() instanceof UnknownTopicOrPartitionException) {
             throw new ConfigException(
@@ -83,6 +83,22 @@ public final class Preflight {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConfigException("Interrupted while checking Kafka at " + bootstrap);
+    }
+  }
+
+  /** Describes a topic, waiting up to 3 s for a just-created topic's metadata to propagate. */
+  private static void describeTopic(Admin admin, String topic)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt >= 6) {
+          throw e;
+        }
+        Thread.sleep(500);
+      }
     }
   }
 
