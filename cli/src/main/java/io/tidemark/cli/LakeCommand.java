@@ -14,8 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "lake",
     description = {"Archive raw events into the Iceberg lake and inspect it (run, status, verify, import, maintain).",
-        "All arguments are passed to the lake tool: './tidemark lake --help' lists them."},
-    helpCommand = true)
+        "All arguments are passed to the lake tool: './tidemark lake --help' lists them."})
 final class LakeCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
 

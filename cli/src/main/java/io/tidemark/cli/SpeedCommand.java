@@ -14,8 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "speed",
     description = {"Run the Flink speed layer (Kafka -> 1-minute counts -> ClickHouse).",
-        "All arguments are passed to the speed layer: './tidemark speed --help' lists them."},
-    helpCommand = true)
+        "All arguments are passed to the speed layer: './tidemark speed --help' lists them."})
 final class SpeedCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
 

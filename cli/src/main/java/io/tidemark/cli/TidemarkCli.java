@@ -2,6 +2,7 @@ package io.tidemark.cli;
 
 import io.tidemark.core.config.ConfigException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +24,12 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       SpeedCommand.class,
       LakeCommand.class,
+      LayerCommands.Batch.class,
+      LayerCommands.Reconcile.class,
+      LayerCommands.Backfill.class,
+      LayerCommands.Drift.class,
+      LayerCommands.Days.class,
+      LayerCommands.Serve.class,
       ConfigCommand.class,
       BenchCommand.class,
       LauncherCommands.Build.class,
@@ -53,6 +60,10 @@ public final class TidemarkCli implements Runnable {
     cmd.setExecutionExceptionHandler(TidemarkCli::handle);
     cmd.setParameterExceptionHandler(TidemarkCli::badArguments);
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    // Layer commands hand every argument they do not know (--date, --help...) to the layer's JVM.
+    for (String layer : List.of("speed", "lake", "batch", "reconcile", "backfill", "drift", "days", "serve")) {
+      cmd.getSubcommands().get(layer).setUnmatchedOptionsArePositionalParams(true);
+    }
     return cmd;
   }
 

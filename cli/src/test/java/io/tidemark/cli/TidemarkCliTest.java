@@ -29,7 +29,7 @@ class TidemarkCliTest {
   void helpListsEveryCommand() {
     Run r = run("--help");
     assertThat(r.exitCode()).isZero();
-    for (String command : List.of("stack", "migrate", "produce", "demo", "speed", "lake", "config", "bench", "build", "test")) {
+    for (String command : List.of("stack", "migrate", "produce", "demo", "speed", "lake", "config", "bench", "batch", "reconcile", "backfill", "drift", "days", "serve", "build", "test")) {
       assertThat(r.out()).contains("  " + command + " ");
     }
   }
@@ -81,5 +81,16 @@ class TidemarkCliTest {
     assertThat(Files.readString(doc))
         .as("docs/configuration.md is stale: regenerate with ./tidemark config --markdown")
         .contains(generated);
+  }
+
+  @Test
+  void layerCommandsPassEveryArgumentThrough() {
+    CommandLine cmd = TidemarkCli.commandLine();
+    CommandLine.ParseResult parsed = cmd.parseArgs(
+        "reconcile", "--date", "2026-11-24", "--dry-run", "--json", "--help", "-D", "tidemark.kafka.partitions=2");
+    LayerCommands.Reconcile r = parsed.subcommand().commandSpec().commandLine().getCommand();
+    assertThat(r.args).containsExactly("--date", "2026-11-24", "--dry-run", "--json", "--help");
+    assertThat(r.global.overrides).containsEntry("tidemark.kafka.partitions", "2");
+    assertThat(r.prefix()).containsExactly("reconcile");
   }
 }

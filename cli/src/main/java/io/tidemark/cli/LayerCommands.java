@@ -1,0 +1,141 @@
+package io.tidemark.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Commands that run an engine layer in its own JVM ({@link ChildJvm}): every argument after the
+ * command name is handed to the layer's own picocli command line, so {@code --help} there lists
+ * the layer's options.
+ */
+final class LayerCommands {
+  private LayerCommands() {}
+
+  /** JVM flags Spark 4 and Iceberg's S3FileIO need on Java 17 (see ENVIRONMENT.md). */
+  static final List<String> SPARK_JVM = List.of(
+      "-Xmx2g",
+      "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang=ALL-UNNAMED",
+      "--add-opens=java.base/java.util=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+      "-Daws.requestChecksumCalculation=when_required",
+      "-Daws.responseChecksumValidation=when_required");
+
+  /** Shared plumbing: global options plus pass-through arguments. */
+  abstract static class Delegate implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+
+    @Parameters(arity = "0..*", paramLabel = "ARGS", description = "Arguments passed to the layer's own command line.")
+    List<String> args = new ArrayList<>();
+
+    abstract ChildJvm jvm();
+
+    /** Words put before the user's arguments (the layer's subcommand). */
+    List<String> prefix() {
+      return List.of();
+    }
+
+    @Override
+    public Integer call() {
+      List<String> all = new ArrayList<>(prefix());
+      all.addAll(args.isEmpty() && prefix().isEmpty() ? List.of("--help") : args);
+      return jvm().run(global.resolved(), all);
+    }
+
+    static ChildJvm spark(String module, String main) {
+      ChildJvm jvm = new ChildJvm(module, main);
+      SPARK_JVM.forEach(jvm::jvmArg);
+      return jvm;
+    }
+  }
+
+  @Command(name = "batch",
+      description = {"Recompute authoritative counts for a UTC day from the lake (Spark): 'batch run --date 2026-11-24'.",
+          "'./tidemark batch --help' lists the options."})
+  static final class Batch extends Delegate {
+    @Override
+    ChildJvm jvm() {
+      return spark("batch-layer", "io.tidemark.batch.BatchMain");
+    }
+  }
+
+  @Command(name = "reconcile",
+      description = {"Compare the batch counts of a day with ClickHouse, store the drift report, and replace drifted partitions.",
+          "e.g. 'reconcile --date 2026-11-24 [--dry-run] [--json]'; './tidemark reconcile --help' lists the options."})
+  static final class Reconcile extends Delegate {
+    @Override
+    ChildJvm jvm() {
+      return spark("reconcile", "io.tidemark.reconcile.ReconcileMain");
+    }
+
+    @Override
+    List<String> prefix() {
+      return List.of("reconcile");
+    }
+  }
+
+  @Command(name = "backfill",
+      description = {"Batch + reconcile every day of a range, resumable: 'backfill --from 2026-11-01 --to 2026-11-24'.",
+          "'./tidemark backfill --help' lists the options."})
+  static final class Backfill extends Delegate {
+    @Override
+    ChildJvm jvm() {
+      return spark("reconcile", "io.tidemark.reconcile.ReconcileMain");
+    }
+
+    @Override
+    List<String> prefix() {
+      return List.of("backfill");
+    }
+  }
+
+  @Command(name = "drift",
+      description = {"List stored drift reports or show one day in detail: 'drift [--from D1 --to D2] [--date D --details] [--json]'.",
+          "'./tidemark drift --help' lists the options."})
+  static final class Drift extends Delegate {
+    @Override
+    ChildJvm jvm() {
+      return spark("reconcile", "io.tidemark.reconcile.ReconcileMain");
+    }
+
+    @Override
+    List<String> prefix() {
+      return List.of("drift");
+    }
+  }
+
+  @Command(name = "days",
+      description = {"Show every day's status: speed-only, or reconciled at time T from lake snapshot S.",
+          "'./tidemark days --help' lists the options."})
+  static final class Days extends Delegate {
+    @Override
+    ChildJvm jvm() {
+      return spark("reconcile", "io.tidemark.reconcile.ReconcileMain");
+    }
+
+    @Override
+    List<String> prefix() {
+      return List.of("days");
+    }
+  }
+
+  @Command(name = "serve",
+      description = {"Serve the HTTP API, the live dashboard and /metrics (reads ClickHouse as the read-only user).",
+          "'./tidemark serve --help' lists the options."})
+  static final class Serve extends Delegate {
+    @Override
+    ChildJvm jvm() {
+      return new ChildJvm("serving", "io.tidemark.serving.ServingMain").jvmArg("-Xmx512m");
+    }
+
+    @Override
+    public Integer call() {
+      return jvm().run(global.resolved(), args);
+    }
+  }
+}
