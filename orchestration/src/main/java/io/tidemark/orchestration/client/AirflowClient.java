@@ -306,7 +306,9 @@ public final class AirflowClient {
           dagId != null && !detail.toLowerCase(java.util.Locale.ROOT).matches(".*dag ?run.*")
               ? "Unknown DAG " + dagId + " in Airflow at " + baseUrl
               : prefix + (detail.isEmpty() ? "not found" : detail), e);
-      case 409 -> new AirflowException(AirflowException.Kind.CONFLICT, code, prefix + (detail.isEmpty() ? "conflict" : detail), e);
+      // Airflow's 409 detail carries the failed SQL statement: not something to show a user.
+      case 409 -> new AirflowException(
+          AirflowException.Kind.CONFLICT, code, prefix + "a run with this logical date or run id exists already", e);
       case 400, 422 -> new AirflowException(
           AirflowException.Kind.INVALID_REQUEST, code, prefix + (detail.isEmpty() ? "invalid request" : detail), e);
       default -> new AirflowException(
