@@ -98,7 +98,7 @@ public final class ReconcileMain implements Callable<Integer> {
       try (ClickHouseSql sql = clickHouse()) {
         SparkSession spark = LakeSpark.session(cfg);
         try {
-          Reconciler r = Reconciler.create(spark, sql, cfg);
+          Reconciler r = Reconciler.create(spark, sql, cfg).checkpoint(failpoint());
           DriftReport report = r.reconcile(date, dryRun, force);
           System.out.println(json ? BatchMain.toJson(report.toMap(r.top())) : describe(report, r.top()));
           return 0;
@@ -183,7 +183,7 @@ public final class ReconcileMain implements Callable<Integer> {
           } else {
             System.out.println(BatchMain.toJson(new com.fasterxml.jackson.databind.ObjectMapper().readValue(latest.get("report_json"), Map.class)));
             System.out.println(store.status(date).describe());
-            keys.forEach(k -> System.out.println("  " + k.get("metric") + " " + k.get("key") + " " + k.get("window_start")
+            keys.forEach(k -> System.out.println("  " + k.get("metric") + " " + k.get("key") + " " + k.get("window_text")
                 + " batch " + k.get("batch_count") + " speed " + k.get("speed_count") + " (" + k.get("diff") + ", " + k.get("cause") + ")"));
           }
           return 0;
@@ -201,7 +201,7 @@ public final class ReconcileMain implements Callable<Integer> {
         } else {
           System.out.printf("%-10s  %-16s  %9s  %9s  %7s  %8s  %s%n", "day", "outcome", "batch", "speed", "drift", "relative", "run");
           for (Map<String, String> r : rows) {
-            System.out.printf("%-10s  %-16s  %9s  %9s  %7s  %7.3f%%  %s%n", r.get("day"), r.get("outcome"),
+            System.out.printf("%-10s  %-16s  %9s  %9s  %7s  %7.3f%%  %s%n", r.get("day_text"), r.get("outcome"),
                 r.get("batch_total"), r.get("speed_total"), r.get("abs_drift"),
                 100 * Double.parseDouble(r.get("relative_drift")), r.get("run_id"));
           }
@@ -239,6 +239,27 @@ public final class ReconcileMain implements Callable<Integer> {
         return 0;
       }
     }
+  }
+
+  /**
+   * A failpoint for crash tests: with {@code TIDEMARK_RECONCILE_FAILPOINT=<step>} (a step of {@link
+   * Reconciler.Checkpoint}: staged, replaced:user_page_counts, replaced:page_view_counts, marked)
+   * the process prints "failpoint <step> reached" on stderr and waits there to be killed.
+   */
+  static Reconciler.Checkpoint failpoint() {
+    String at = System.getenv("TIDEMARK_RECONCILE_FAILPOINT");
+    return step -> {
+      if (step.equals(at)) {
+        System.err.println("failpoint " + step + " reached");
+        System.err.flush();
+        try {
+          Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ReconcileException("Interrupted at failpoint " + step, true);
+        }
+      }
+    };
   }
 
   /** The human form of a report. */

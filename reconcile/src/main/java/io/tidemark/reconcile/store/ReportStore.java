@@ -127,7 +127,7 @@ public final class ReportStore {
   /** Stored reports of days in {@code [from, to]}, newest day and run first. */
   public List<Map<String, String>> list(LocalDate from, LocalDate to) {
     return sql.queryRows(
-        "SELECT run_id, toString(day) AS day, started_at, outcome, drifted, lake_snapshot_id, batch_total,"
+        "SELECT run_id, toString(day) AS day_text, started_at, outcome, drifted, lake_snapshot_id, batch_total,"
             + " speed_total, abs_drift, relative_drift, too_late_events, not_streamed_events, missing_events,"
             + " over_counted_events, invalid_records FROM {t:Identifier}"
             + " WHERE day >= {from:Date} AND day <= {to:Date} ORDER BY day DESC, started_at DESC, run_id DESC",
@@ -146,7 +146,7 @@ public final class ReportStore {
   /** The {@code limit} largest stored differences of a run, per metric. */
   public List<Map<String, String>> keys(String runId, LocalDate day, int limit) {
     return sql.queryRows(
-        "SELECT metric, key, toString(window_start) AS window_start, batch_count, speed_count, diff, cause"
+        "SELECT metric, key, toString(window_start) AS window_text, batch_count, speed_count, diff, cause"
             + " FROM {t:Identifier} WHERE day = {day:Date} AND run_id = {run:String}"
             + " ORDER BY metric, abs(diff) DESC, key, window_start LIMIT {n:UInt32} BY metric",
         Map.of("t", t("drift_report_keys"), "day", day, "run", runId, "n", limit));
@@ -198,9 +198,9 @@ public final class ReportStore {
       }
     }
     for (Map<String, String> r : sql.queryRows(
-        "SELECT toString(day) AS day FROM {t:Identifier} FINAL WHERE day >= {from:Date} AND day <= {to:Date}",
+        "SELECT toString(day) AS day_text FROM {t:Identifier} FINAL WHERE day >= {from:Date} AND day <= {to:Date}",
         Map.of("t", t("day_status"), "from", from, "to", to))) {
-      LocalDate d = LocalDate.parse(r.get("day"));
+      LocalDate d = LocalDate.parse(r.get("day_text"));
       out.put(d, status(d));
     }
     return new ArrayList<>(out.values());
