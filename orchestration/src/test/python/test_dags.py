@@ -1,0 +1,151 @@
+"""Tests of orchestration/dags/ run with the Airflow venv's Python (DagsPythonIT runs them):
+every DAG file imports, the DAGs have the promised shape, and the helpers validate their input.
+
+    PYTHONPATH=orchestration/dags .tidemark/airflow-venv/bin/python -m unittest discover -s orchestration/src/test/python
+"""
+
+import datetime as dt
+import os
+import stat
+import tempfile
+import unittest
+from unittest import mock
+
+from _tidemark import cli
+
+DAGS_FOLDER = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "dags"))
+
+
+class DagImportTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        from airflow.models.dagbag import DagBag
+
+        cls.bag = DagBag(dag_folder=DAGS_FOLDER, include_examples=False)
+
+    def test_every_dag_file_imports_without_errors(self):
+        self.assertEqual({}, self.bag.import_errors)
+        self.assertEqual(
+            ["tidemark_backfill", "tidemark_lake_maintenance", "tidemark_nightly"], sorted(self.bag.dag_ids)
+        )
+
+    def test_nightly_runs_after_the_lateness_horizon_with_retries_and_timeouts(self):
+        dag = self.bag.dags["tidemark_nightly"]
+        self.assertEqual("10 0 * * *", dag.timetable.summary)
+        self.assertFalse(dag.catchup)
+        self.assertEqual(1, dag.max_active_runs)
+        self.assertEqual(["batch", "reconcile", "check_drift"], [t.task_id for t in dag.topological_sort()])
+        for task_id in ("batch", "reconcile"):
+            task = dag.get_task(task_id)
+            self.assertGreaterEqual(task.retries, 1, task_id)
+            self.assertIsNotNone(task.execution_timeout, task_id)
+        self.assertEqual(0, dag.get_task("check_drift").retries)
+
+    def test_backfill_maps_one_day_per_task_instance_with_bounded_concurrency(self):
+        dag = self.bag.dags["tidemark_backfill"]
+        self.assertFalse(dag.timetable.can_be_scheduled)  # triggered only
+        day = dag.get_task("backfill_day")
+        self.assertEqual(2, day.max_active_tis_per_dag)
+        self.assertEqual({"from", "to"}, set(dag.params.keys()))
+
+    def test_lake_maintenance_is_weekly(self):
+        dag = self.bag.dags["tidemark_lake_maintenance"]
+        self.assertEqual("0 3 * * 0", dag.timetable.summary)
+
+
+class HelperTest(unittest.TestCase):
+    def test_parse_day_accepts_real_days_only(self):
+        self.assertEqual("2026-02-28", cli.parse_day("2026-02-28"))
+        for bad in ["2026-02-30", "2026-2-1", "26-01-01", "2026-01-01; rm -rf /", "$(date)", "", None, 20260101]:
+            with self.assertRaises(cli.FailNoRetry, msg=repr(bad)):
+                cli.parse_day(bad)
+
+    def test_days_between_includes_both_ends(self):
+        self.assertEqual(["2026-02-27", "2026-02-28", "2026-03-01"], cli.days_between("2026-02-27", "2026-03-01"))
+        self.assertEqual(["2026-01-01"], cli.days_between("2026-01-01", "2026-01-01"))
+
+    def test_days_between_refuses_reversed_and_oversized_ranges(self):
+        with self.assertRaisesRegex(cli.FailNoRetry, "to 2026-01-01 is before from 2026-01-02"):
+            cli.days_between("2026-01-02", "2026-01-01")
+        with self.assertRaisesRegex(cli.FailNoRetry, "at most 366"):
+            cli.days_between("2024-01-01", "2026-01-01")
+
+    def test_parse_report_takes_the_json_after_progress_lines(self):
+        out = "loading day 2026-01-05\n[=====] 100%\n{\"date\": \"2026-01-05\", \"relativeDrift\": 0.012}\n"
+        self.assertEqual({"date": "2026-01-05", "relativeDrift": 0.012}, cli.parse_report(out))
+        self.assertEqual({"a": 1}, cli.parse_report('{\n  "a": 1\n}\n'))
+        with self.assertRaisesRegex(cli.FailNoRetry, "printed no JSON object"):
+            cli.parse_report("done\n")
+
+    def test_relative_drift_reads_the_known_spellings(self):
+        self.assertEqual(0.5, cli.relative_drift({"relativeDrift": 0.5}))
+        self.assertEqual(0.25, cli.relative_drift({"relative_drift": 0.25}))
+        self.assertEqual(0.0, cli.relative_drift({"drift": {"relative": 0}}))
+        with self.assertRaisesRegex(cli.FailNoRetry, "no relativeDrift; keys: date"):
+            cli.relative_drift({"date": "2026-01-05"})
+
+    def test_check_drift_fails_only_above_the_threshold(self):
+        self.assertEqual(0.05, cli.check_drift("2026-01-05", {"relativeDrift": 0.05}, 0.05))
+        with self.assertRaisesRegex(cli.FailNoRetry, r"Drift alert for 2026-01-05: relative drift 5.0100% exceeds"):
+            cli.check_drift("2026-01-05", {"relativeDrift": 0.0501}, 0.05)
+
+    def test_threshold_must_be_a_non_negative_number(self):
+        self.assertEqual(0.1, cli.parse_threshold("0.1"))
+        for bad in ["five", "-1", None]:
+            with self.assertRaises(cli.FailNoRetry, msg=repr(bad)):
+                cli.parse_threshold(bad)
+
+    def test_extra_env_accepts_only_tidemark_variables(self):
+        self.assertEqual({"TIDEMARK_BATCH_SPARK_MASTER": "spark://h:7077"},
+                         cli.extra_env('{"TIDEMARK_BATCH_SPARK_MASTER": "spark://h:7077"}'))
+        self.assertEqual({}, cli.extra_env(None))
+        for bad in ['{"PATH": "/tmp"}', '["x"]', "not json", '{"TIDEMARK_x": "1"}']:
+            with self.assertRaises(cli.FailNoRetry, msg=bad):
+                cli.extra_env(bad)
+
+    def test_extra_args_must_be_a_list_of_strings(self):
+        self.assertEqual(["--older-than", "7d"], cli.extra_args('["--older-than", "7d"]'))
+        for bad in ['"--x"', "[1]", "nope"]:
+            with self.assertRaises(cli.FailNoRetry, msg=bad):
+                cli.extra_args(bad)
+
+
+class RunTest(unittest.TestCase):
+    """cli.run with a stand-in launcher: arguments arrive exactly as given, never via a shell."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.launcher = os.path.join(self.tmp, "tidemark")
+        self.record = os.path.join(self.tmp, "args")
+        with open(self.launcher, "w") as f:
+            f.write('#!/usr/bin/env bash\nfor a in "$@"; do printf "%s\\n" "$a"; done > "' + self.record + '"\n'
+                    'echo "home=$TIDEMARK_HOME extra=$TIDEMARK_X"\n'
+                    '[[ "$1" == fail ]] && { echo "Cannot reach ClickHouse at localhost:18123"; exit 3; }\nexit 0\n')
+        os.chmod(self.launcher, stat.S_IRWXU)
+        self.variables = {"tidemark_cli": self.launcher, "tidemark_home": self.tmp, "tidemark_env": '{"TIDEMARK_X": "1"}'}
+
+    def _variable(self, key, default=None):
+        return self.variables.get(key, default)
+
+    def test_arguments_reach_the_launcher_verbatim(self):
+        with mock.patch.object(cli, "_variable", self._variable):
+            out = cli.run(["lake", "maintain", "a b; rm -rf /", "$(touch pwned)"])
+        with open(self.record) as f:
+            self.assertEqual(["lake", "maintain", "a b; rm -rf /", "$(touch pwned)"], f.read().splitlines())
+        self.assertIn(f"home={self.tmp} extra=1", out)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "pwned")))
+
+    def test_non_zero_exit_is_a_retryable_error_with_the_last_line(self):
+        with mock.patch.object(cli, "_variable", self._variable):
+            with self.assertRaisesRegex(cli.TidemarkCliError, "tidemark fail exited with 3: Cannot reach ClickHouse"):
+                cli.run(["fail"])
+
+    def test_unset_launcher_fails_without_retry(self):
+        self.variables.pop("tidemark_cli")
+        with mock.patch.object(cli, "_variable", self._variable):
+            with self.assertRaisesRegex(cli.FailNoRetry, "Airflow Variable tidemark_cli is not set"):
+                cli.run(["batch", "run"])
+
+
+if __name__ == "__main__":
+    unittest.main()
