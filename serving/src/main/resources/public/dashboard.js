@@ -111,7 +111,10 @@
         var line = el('div');
         line.appendChild(el('strong', {}, c[0] + ': '));
         line.appendChild(el('span', { 'class': 'pill ' + c[1].status }, c[1].status));
-        var extra = c[1].version || c[1].newest_window || (c[1].last_day ? c[1].last_day + ' ' + c[1].last_outcome : '') || c[1].message || '';
+        var extra = c[1].version || c[1].newest_window || (c[1].last_day ? 'last day ' + c[1].last_day + ' ' + c[1].last_outcome : '') || '';
+        var lag = c[1].consumer_lag;
+        if (lag) extra += (extra ? '; ' : '') + (lag.lag !== null ? 'consumer lag ' + fmt(lag.lag) + ' records (' + lag.group + ')' : lag.message || '');
+        else if (!extra && c[1].message) extra = c[1].message;
         line.appendChild(document.createTextNode(' ' + extra));
         box.appendChild(line);
       });

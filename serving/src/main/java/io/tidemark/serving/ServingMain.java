@@ -36,10 +36,11 @@ public final class ServingMain implements Callable<Integer> {
   @Option(names = "--port", description = "Overrides tidemark.serving.port.")
   Integer port;
 
-  /** Every option this process reads: serving's own and ClickHouse's. */
+  /** Every option this process reads: serving's own, ClickHouse's and Kafka's (consumer lag). */
   public static List<ConfigOption<?>> options() {
     List<ConfigOption<?>> all = new ArrayList<>(ServingOptions.all());
     all.addAll(ClickHouseOptions.all());
+    all.addAll(io.tidemark.core.config.KafkaOptions.all());
     return all;
   }
 

@@ -59,6 +59,17 @@ public final class ServingMetrics {
    */
   public static final String RECONCILE_LAST_FINISHED = "tidemark.serving.reconcile.last.finished";
 
+  /**
+   * Gauge per consumer group (tag {@value #TAG_GROUP}): records of the events topic not yet
+   * committed by the speed layer's or the lake's consumer group, read from Kafka at scrape time
+   * ({@code NaN} when Kafka is not configured or the group has no offsets). Prometheus: {@code
+   * tidemark_serving_kafka_consumer_lag_records}.
+   */
+  public static final String CONSUMER_LAG = "tidemark.serving.kafka.consumer.lag";
+
+  /** Tag of {@link #CONSUMER_LAG}: the consumer group. */
+  public static final String TAG_GROUP = "group";
+
   /** Tag of {@link #HTTP_REQUESTS}: route template such as {@code /api/users/{userId}/counts}. */
   public static final String TAG_ROUTE = "route";
 

@@ -63,10 +63,20 @@ public final class ServingOptions {
           .secret()
           .description("Bearer token for admin endpoints (/api/admin/*); unset disables them.");
 
+  public static final ConfigOption<String> SPEED_CONSUMER_GROUP =
+      ConfigOption.stringKey("tidemark.serving.speed-consumer-group")
+          .defaultValue("tidemark-speed-layer")
+          .description("Kafka consumer group of the speed layer whose lag health reports (must equal tidemark.speed.consumer-group).");
+
+  public static final ConfigOption<String> LAKE_CONSUMER_GROUP =
+      ConfigOption.stringKey("tidemark.serving.lake-consumer-group")
+          .defaultValue("connect-tidemark-lake")
+          .description("Kafka consumer group of the lake's Connect sink whose lag health reports (connect-<tidemark.lake.connector-name>).");
+
   public static List<ConfigOption<?>> all() {
     return List.of(
         HOST, PORT, CACHE_TTL, CACHE_MAX_ENTRIES, MAX_RANGE, MAX_LIMIT, STALE_AFTER,
-        REFRESH_INTERVAL, QUERY_TIMEOUT, ADMIN_TOKEN);
+        REFRESH_INTERVAL, QUERY_TIMEOUT, ADMIN_TOKEN, SPEED_CONSUMER_GROUP, LAKE_CONSUMER_GROUP);
   }
 
   /**

@@ -13,6 +13,7 @@ import io.tidemark.serving.api.ApiRoutes;
 import io.tidemark.serving.api.ApiStatusException;
 import io.tidemark.serving.api.BadRequestException;
 import io.tidemark.serving.drift.DriftQueries;
+import io.tidemark.serving.health.ConsumerLag;
 import io.tidemark.serving.query.ClickHouseReader;
 import io.tidemark.serving.query.QueryException;
 import io.tidemark.serving.query.ResponseCache;
@@ -48,12 +49,15 @@ public final class ServingServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final List<ApiRoutes.Route> routes;
   private final String host;
+  private final ConsumerLag lag;
 
-  private ServingServer(Javalin app, PrometheusMeterRegistry registry, List<ApiRoutes.Route> routes, String host) {
+  private ServingServer(
+      Javalin app, PrometheusMeterRegistry registry, List<ApiRoutes.Route> routes, String host, ConsumerLag lag) {
     this.app = app;
     this.registry = registry;
     this.routes = routes;
     this.host = host;
+    this.lag = lag;
   }
 
   /** Starts a server on the configured host and port, reading the system clock. */
@@ -75,16 +79,30 @@ public final class ServingServer implements AutoCloseable {
     DriftQueries drift = new DriftQueries(reader);
     ResponseCache cache =
         new ResponseCache(cfg.get(ServingOptions.CACHE_TTL), cfg.get(ServingOptions.CACHE_MAX_ENTRIES), registry);
+    ConsumerLag lag = ConsumerLag.fromConfig(cfg);
+    ApiRoutes.LagSource lagSource =
+        new ApiRoutes.LagSource(lag, cfg.get(ServingOptions.SPEED_CONSUMER_GROUP), cfg.get(ServingOptions.LAKE_CONSUMER_GROUP));
     ApiRoutes api =
         new ApiRoutes(counts, drift, cache,
             new ApiRoutes.Limits(
                 cfg.get(ServingOptions.MAX_RANGE), cfg.get(ServingOptions.MAX_LIMIT), cfg.get(ServingOptions.STALE_AFTER),
-                cfg.get(ServingOptions.REFRESH_INTERVAL), cfg.get(ServingOptions.ADMIN_TOKEN)));
+                cfg.get(ServingOptions.REFRESH_INTERVAL), cfg.get(ServingOptions.ADMIN_TOKEN)),
+            lagSource);
+    for (String group : List.of(lagSource.speedGroup(), lagSource.lakeGroup())) {
+      Gauge.builder(ServingMetrics.CONSUMER_LAG, () -> {
+            Long l = lagSource.of(group).lag();
+            return l == null ? Double.NaN : l.doubleValue();
+          })
+          .description("Records of the events topic not yet committed by the consumer group")
+          .tag(ServingMetrics.TAG_GROUP, group)
+          .baseUnit("records")
+          .register(registry);
+    }
     AtomicReference<Double> lastLag = new AtomicReference<>(Double.NaN);
     Gauge.builder(ServingMetrics.FRESHNESS_LAG, () -> {
           try {
-            Double lag = counts.freshness(cfg.get(ServingOptions.STALE_AFTER).toSeconds()).lagSeconds();
-            lastLag.set(lag == null ? Double.NaN : lag);
+            Double seconds = counts.freshness(cfg.get(ServingOptions.STALE_AFTER).toSeconds()).lagSeconds();
+            lastLag.set(seconds == null ? Double.NaN : seconds);
           } catch (QueryException e) {
             lastLag.set(Double.NaN);
           }
@@ -132,7 +150,7 @@ public final class ServingServer implements AutoCloseable {
     app.start(host, cfg.get(ServingOptions.PORT));
     LOG.info("Serving on http://{}:{} (ClickHouse as {} in database {})", host, app.port(),
         cfg.get(io.tidemark.core.config.ClickHouseOptions.READONLY_USER), reader.database());
-    return new ServingServer(app, registry, routes, host);
+    return new ServingServer(app, registry, routes, host, lag);
   }
 
   /** Drift of the newest reconciled day, read at most every 5 s whatever the scrape rate. */
@@ -241,5 +259,8 @@ public final class ServingServer implements AutoCloseable {
   public void close() {
     app.stop();
     registry.close();
+    if (lag != null) {
+      lag.close();
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.javalin.http.HandlerType;
 import io.tidemark.core.metric.CountMetric;
 import io.tidemark.core.metric.Windows;
 import io.tidemark.serving.drift.DriftQueries;
+import io.tidemark.serving.health.ConsumerLag;
 import io.tidemark.serving.query.QueryException;
 import io.tidemark.serving.query.ResponseCache;
 import io.tidemark.serving.query.ServingQueries;
@@ -41,16 +42,58 @@ public final class ApiRoutes {
   public record Limits(
       Duration maxRange, int maxLimit, Duration staleAfter, Duration refreshInterval, String adminToken) {}
 
+  /**
+   * Consumer lag of the speed layer's and the lake's groups, read at most every 5 s and shared by
+   * /api/health and the lag gauges; {@code lag} is null when Kafka is not configured.
+   */
+  public static final class LagSource {
+    private final ConsumerLag lag;
+    private final String speedGroup;
+    private final String lakeGroup;
+    private long readAt = Long.MIN_VALUE;
+    private Map<String, ConsumerLag.Lag> last;
+
+    public LagSource(ConsumerLag lag, String speedGroup, String lakeGroup) {
+      this.lag = lag;
+      this.speedGroup = speedGroup;
+      this.lakeGroup = lakeGroup;
+    }
+
+    public String speedGroup() {
+      return speedGroup;
+    }
+
+    public String lakeGroup() {
+      return lakeGroup;
+    }
+
+    /** The group's lag as of at most 5 s ago. */
+    public synchronized ConsumerLag.Lag of(String group) {
+      if (lag == null) {
+        return new ConsumerLag.Lag(group, null, "unknown", null, 0,
+            "No Kafka configured (tidemark.kafka.bootstrap): consumer lag unknown");
+      }
+      long now = System.nanoTime();
+      if (last == null || now - readAt > 5_000_000_000L) {
+        last = lag.lags(List.of(speedGroup, lakeGroup));
+        readAt = System.nanoTime();
+      }
+      return last.get(group);
+    }
+  }
+
   private final ServingQueries counts;
   private final DriftQueries drift;
   private final ResponseCache cache;
   private final Limits limits;
+  private final LagSource lagSource;
 
-  public ApiRoutes(ServingQueries counts, DriftQueries drift, ResponseCache cache, Limits limits) {
+  public ApiRoutes(ServingQueries counts, DriftQueries drift, ResponseCache cache, Limits limits, LagSource lagSource) {
     this.counts = counts;
     this.drift = drift;
     this.cache = cache;
     this.limits = limits;
+    this.lagSource = lagSource;
   }
 
   public List<Route> routes() {
@@ -149,9 +192,14 @@ public final class ApiRoutes {
     if (f.stale()) {
       status = "degraded";
     }
+    speed.put("consumer_lag", lag(lagSource.speedGroup()));
     Map<String, Object> lake = new LinkedHashMap<>();
-    lake.put("status", "unknown");
-    lake.put("message", "Lake lag is measured by the Kafka Connect worker (consumer group lag on /metrics of the worker, see ops/); the serving layer has no source for it.");
+    ConsumerLag.Lag lakeLag = lag(lagSource.lakeGroup());
+    lake.put("status", lakeLag.status());
+    lake.put("consumer_lag", lakeLag);
+    if (lakeLag.message() != null) {
+      lake.put("message", lakeLag.message());
+    }
     Map<String, Object> reconcile = new LinkedHashMap<>();
     DriftQueries.RunList reports = drift.list(LocalDate.now(counts.clock().withZone(ZoneOffset.UTC)).minusDays(366), 1);
     if (!reports.available() || reports.reports().isEmpty()) {
@@ -170,6 +218,10 @@ public final class ApiRoutes {
     out.put("lake", lake);
     out.put("reconciliation", reconcile);
     return out;
+  }
+
+  private ConsumerLag.Lag lag(String group) {
+    return lagSource.of(group);
   }
 
   void driftList(Context ctx) {

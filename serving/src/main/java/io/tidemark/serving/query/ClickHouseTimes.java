@@ -11,7 +11,15 @@ public final class ClickHouseTimes {
 
   private ClickHouseTimes() {}
 
+  /**
+   * The instant of a DateTime; ClickHouse's zero DateTime (what {@code max()} of an empty table
+   * gives: {@code 0000-00-00 00:00:00} on 18.16, {@code 1970-01-01 00:00:00} on current
+   * versions) is {@link Instant#EPOCH}.
+   */
   public static Instant instant(String clickHouseDateTime) {
+    if (clickHouseDateTime.startsWith("0000-00-00")) {
+      return Instant.EPOCH;
+    }
     return LocalDateTime.parse(clickHouseDateTime, CH_DATE_TIME).toInstant(ZoneOffset.UTC);
   }
 
