@@ -94,8 +94,8 @@ public final class SpeedOptions {
 
   public static final ConfigOption<Integer> SINK_MAX_RETRIES =
       ConfigOption.intKey("tidemark.speed.sink.max-retries")
-          .defaultValue(12)
-          .description("Retries of a failed ClickHouse insert (exponential backoff) before the job fails and restarts from its checkpoint.");
+          .defaultValue(20)
+          .description("Retries of a failed ClickHouse insert (exponential backoff; 20 ride out about 75 s) before the job fails and restarts from its checkpoint.");
 
   public static final ConfigOption<Duration> SINK_RETRY_BACKOFF =
       ConfigOption.durationKey("tidemark.speed.sink.retry-backoff")
