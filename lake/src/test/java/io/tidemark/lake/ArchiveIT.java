@@ -174,10 +174,14 @@ class ArchiveIT {
     List<TopicRecord> all = readTopic(cfg);
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> rowCount(table) >= all.size());
     Thread.sleep(cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() * 2);
-    assertThat(rowCount(table)).isEqualTo(all.size());
+    table.refresh();
+    StringBuilder history = new StringBuilder();
+    table.snapshots().forEach(s -> history.append("\n  ").append(s.snapshotId()).append(' ').append(s.operation()).append(' ')
+        .append(s.summary()));
     try (KafkaConsumer<byte[], byte[]> c = consumer(cfg)) {
-      assertThat(new ArchiveVerifier(table, c, topic).verify().findings()).isEmpty();
+      assertThat(new ArchiveVerifier(table, c, topic).verify().findings()).as("snapshots:%s", history).isEmpty();
     }
+    assertThat(rowCount(table)).as("snapshots:%s", history).isEqualTo(all.size());
     System.out.printf("[ArchiveIT] maintain during writes: files %d -> %d (%d before the run), rows %d kept, snapshots %d -> %d%n",
         result.filesBefore(), result.filesAfter(), filesBefore, result.rowsAfter(), result.snapshotsBefore(), result.snapshotsAfter());
   }

@@ -132,8 +132,11 @@ public final class ConnectWorker implements AutoCloseable {
       }
       long pid = Long.parseLong(Files.readString(pidFile()).trim());
       java.util.Optional<ProcessHandle> h = ProcessHandle.of(pid);
+      // ProcessHandle.Info.commandLine() is often empty on Linux, so identify the worker by being
+      // alive and started before its pid file was written (not a later process reusing the pid).
+      long written = Files.getLastModifiedTime(pidFile()).toMillis();
       boolean ours = h.isPresent() && h.get().isAlive()
-          && h.get().info().commandLine().map(c -> c.contains(MAIN_CLASS) && c.contains(dir.toString())).orElse(true);
+          && h.get().info().startInstant().map(t -> t.toEpochMilli() <= written + 1000).orElse(true);
       if (ours) {
         throw new IllegalStateException("A Kafka Connect worker of connector " + cfg.get(LakeArchiveOptions.CONNECTOR_NAME)
             + " is already running (pid " + pid + ", " + dir + "); two workers would run two commit coordinators. Stop it first.");
