@@ -206,6 +206,49 @@ class AirflowIT {
             + " (tidemark.orchestration.airflow-user / tidemark.orchestration.airflow-password)");
   }
 
+  @Test
+  @Order(9)
+  void scheduleCommandTriggersFollowsListsAndPauses() {
+    TidemarkConfig cfg = TidemarkConfig.of(Map.of(
+        OrchestrationOptions.AIRFLOW_URL.key(), stack.url(),
+        OrchestrationOptions.AIRFLOW_PASSWORD.key(), "it-secret",
+        OrchestrationOptions.POLL_INTERVAL.key(), "1s"));
+
+    Result trigger = schedule(cfg, "trigger", "--date", "2026-01-07", "--wait", "--json");
+    assertThat(trigger.code()).as(trigger.err()).isZero();
+    assertThat(trigger.out()).contains("\"state\" : \"success\"").contains("\"logicalDate\" : \"2026-01-07T00:00:00Z\"");
+    assertThat(trigger.err()).contains("  batch: success").contains("  check_drift: success");
+    assertThat(callsFor("2026-01-07")).hasSize(2);
+
+    Result runs = schedule(cfg, "runs", "--dag", "tidemark_nightly");
+    assertThat(runs.code()).isZero();
+    assertThat(runs.out()).startsWith("DAG").containsPattern("tidemark_nightly +2026-01-07 +success");
+
+    Result pause = schedule(cfg, "pause", "--dag", "tidemark_backfill");
+    assertThat(pause.out()).isEqualTo("tidemark_backfill: paused" + System.lineSeparator());
+    assertThat(client.dag("tidemark_backfill").paused()).isTrue();
+
+    Result status = schedule(cfg, "status");
+    assertThat(status.code()).isZero();
+    assertThat(status.out()).contains("scheduler healthy").contains("tidemark_nightly");
+
+    Result unknown = schedule(cfg, "trigger", "--dag", "tidemark_nope", "--date", "2026-01-07");
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.err()).isEqualTo("Unknown DAG tidemark_nope in Airflow at " + stack.url() + System.lineSeparator());
+  }
+
+  record Result(int code, String out, String err) {}
+
+  private static Result schedule(TidemarkConfig cfg, String... args) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    ScheduleMain main = new ScheduleMain(cfg, AirflowClient::fromConfig);
+    main.out = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+    main.err = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
+    int code = main.commandLine().execute(args);
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static DagRun awaitEnd(DagRun run, Duration timeout) {
