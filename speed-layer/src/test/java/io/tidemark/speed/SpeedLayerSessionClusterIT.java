@@ -68,6 +68,10 @@ class SpeedLayerSessionClusterIT {
         "taskmanager.memory.process.size: 1200m",
         "parallelism.default: 2",
         ""));
+    Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
+        "rootLogger.level = INFO", "rootLogger.appenderRef.console.ref = console",
+        "appender.console.type = Console", "appender.console.name = console",
+        "appender.console.layout.type = PatternLayout", "appender.console.layout.pattern = %d %-5p %c{1} - %m%n", ""));
     String clusterClasspath = clusterClasspath();
     String java = ProcessHandle.current().info().command().orElse("java");
     Path jar = builtJar();
@@ -122,6 +126,10 @@ class SpeedLayerSessionClusterIT {
                 });
       }
       assertThat(rest.get("/jobs/overview").path("jobs").get(0).path("state").asText()).isEqualTo("RUNNING");
+      assertThat(Files.readString(work.resolve("taskmanager.log")))
+          .as("the counting operators run in the TaskManager JVM")
+          .contains("dedup-and-count-per-user")
+          .contains("count-per-page");
     } finally {
       for (Process p : processes) {
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -176,6 +184,7 @@ class SpeedLayerSessionClusterIT {
     cmd.add(java);
     cmd.addAll(jvmArgs);
     cmd.addAll(FLINK_JVM_FLAGS);
+    cmd.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
     cmd.add("-cp");
     cmd.add(cp);
     cmd.add(main);
