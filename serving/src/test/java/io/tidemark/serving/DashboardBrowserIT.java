@@ -9,7 +9,21 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.WaitForSelectorState;
+import io.tidemark.core.config.KafkaOptions;
+import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.core.metric.Windows;
+import io.tidemark.stack.Service;
+import io.tidemark.testsupport.TestServices;
+import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +54,7 @@ class DashboardBrowserIT {
   private static Playwright playwright;
   private static Browser browser;
   private static Path screenshots;
+  private static String speedGroup;
 
   @BeforeAll
   static void start() throws Exception {
@@ -66,7 +81,35 @@ class DashboardBrowserIT {
     store.write(USER_PAGE_COUNTS, "user-42", Instant.ofEpochMilli(now - 6 * Windows.SIZE_MS), 5, 2);
     store.write(USER_PAGE_COUNTS, "user-42", Instant.ofEpochMilli(now - 9 * Windows.SIZE_MS), 2, 1);
 
-    server = ServingServer.start(store.config
+    // A running pipeline's consumer groups: the speed layer has read everything, the lake is
+    // 40 records behind (both shown under Pipeline health).
+    TidemarkConfig kafka = TestServices.get(Service.CLICKHOUSE, Service.KAFKA).config();
+    String suffix = store.writer.database().substring(store.writer.database().lastIndexOf('_') + 1);
+    String topic = "serving_ui_events_" + suffix;
+    speedGroup = "tidemark-speed-layer-" + suffix;
+    String lakeGroup = "connect-tidemark-lake-" + suffix;
+    TidemarkConfig withKafka = store.config.with(KafkaOptions.BOOTSTRAP, kafka.get(KafkaOptions.BOOTSTRAP))
+        .with(KafkaOptions.EVENTS_TOPIC, topic)
+        .with(ServingOptions.SPEED_CONSUMER_GROUP, speedGroup)
+        .with(ServingOptions.LAKE_CONSUMER_GROUP, lakeGroup);
+    try (Admin admin = Admin.create(KafkaOptions.clientProperties(withKafka))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(withKafka));
+      p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+      p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        for (int i = 0; i < 100; i++) {
+          producer.send(new ProducerRecord<>(topic, 0, "u", "e" + i));
+        }
+        producer.flush();
+      }
+      admin.alterConsumerGroupOffsets(speedGroup, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(100)))
+          .all().get(30, TimeUnit.SECONDS);
+      admin.alterConsumerGroupOffsets(lakeGroup, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(60)))
+          .all().get(30, TimeUnit.SECONDS);
+    }
+
+    server = ServingServer.start(withKafka
         .with(ServingOptions.PORT, 0)
         .with(ServingOptions.REFRESH_INTERVAL, Duration.ofMillis(1000))
         .with(ServingOptions.CACHE_TTL, Duration.ofMillis(300)));
@@ -126,7 +169,8 @@ class DashboardBrowserIT {
     page.click("#user-form button");
     page.waitForSelector("#user-total");
     assertThat(page.textContent("#user-total")).isEqualTo("7 views by user-42 in 2 minute windows");
-    page.waitForSelector("#health .pill");
+    page.waitForFunction("() => document.getElementById('health').textContent.includes('consumer lag 40 records')");
+    assertThat(page.textContent("#health")).contains("consumer lag 0 records (" + speedGroup + ")");
     page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve("dashboard-live.png")).setFullPage(true));
 
     // Drift page before any reconcile run: empty state.
