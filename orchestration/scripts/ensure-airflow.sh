@@ -33,8 +33,22 @@ pick_python() {
       echo "$p"; return
     fi
   done
-  echo "ensure-airflow: Airflow $AIRFLOW_VERSION needs Python 3.10 to 3.13 (set TIDEMARK_AIRFLOW_PYTHON)" >&2
+  echo "ensure-airflow: Airflow $AIRFLOW_VERSION needs Python 3.10 to 3.13 with the venv module (set TIDEMARK_AIRFLOW_PYTHON)" >&2
   exit 1
+}
+
+ensure_venv_module() {
+  if ! "$1" -c 'import venv, ensurepip' 2>/dev/null; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+      echo "ensure-airflow: installing python3-venv (apt)" >&2
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >&2
+      apt-get install -y -qq python3-venv >&2
+    else
+      echo "ensure-airflow: $1 lacks the venv module (apt-get install python3-venv)" >&2
+      exit 1
+    fi
+  fi
 }
 
 PY="$VENV/bin/python"
@@ -71,6 +85,7 @@ fi
 
 started=$(date +%s)
 if [[ ! -x "$PY" ]]; then
+  ensure_venv_module "$BASE_PY"
   echo "ensure-airflow: creating $VENV with $BASE_PY (Python $PYVER)" >&2
   "$BASE_PY" -m venv "$VENV" >&2
 fi

@@ -77,6 +77,8 @@ class AirflowIT {
                 OrchestrationOptions.TIDEMARK_CLI.key(), fake.toString(),
                 OrchestrationOptions.AIRFLOW_PASSWORD.key(), "it-secret"));
     stack = new AirflowStack(cfg);
+    // Backstop for a JVM ended by failsafe's fork timeout, where @AfterAll never runs.
+    Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "stop-airflow"));
     stack.ensureInstalled(System.err::println);
     Instant t0 = Instant.now();
     stack.start(System.err::println);
@@ -184,6 +186,20 @@ class AirflowIT {
 
   @Test
   @Order(7)
+  void lakeMaintenanceRunsLakeMaintainWithTheConfiguredArguments() {
+    client.setVariable("tidemark_lake_maintain_args", "[\"--expire-older-than\", \"7d\"]");
+    client.setPaused("tidemark_lake_maintenance", false);
+    DagRun run = client.trigger("tidemark_lake_maintenance", null, Map.of());
+    DagRun done = awaitEnd(run, Duration.ofSeconds(120));
+    client.setPaused("tidemark_lake_maintenance", true);
+
+    assertThat(done.state()).as(describe(done)).isEqualTo("success");
+    assertThat(callsFor("lake maintain"))
+        .contains("lake maintain --expire-older-than 7d | " + tmp.resolve("tidemark-home"));
+  }
+
+  @Test
+  @Order(8)
   void pauseAndUnpauseAreReflectedByTheApi() {
     assertThat(client.setPaused("tidemark_lake_maintenance", false).paused()).isFalse();
     assertThat(client.dag("tidemark_lake_maintenance").paused()).isFalse();
@@ -192,7 +208,7 @@ class AirflowIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void unknownDagAndBadCredentialsFailWithOneLine() {
     assertThatThrownBy(() -> client.dag("tidemark_nope"))
         .isInstanceOf(AirflowException.class)
@@ -207,7 +223,7 @@ class AirflowIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void scheduleCommandTriggersFollowsListsAndPauses() {
     TidemarkConfig cfg = TidemarkConfig.of(Map.of(
         OrchestrationOptions.AIRFLOW_URL.key(), stack.url(),
