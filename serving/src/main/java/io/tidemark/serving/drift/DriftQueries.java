@@ -40,6 +40,7 @@ import static io.tidemark.serving.drift.DriftTables.WINDOW_START;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tidemark.serving.query.ClickHouseReader;
 import io.tidemark.serving.query.ClickHouseTimes;
+import io.tidemark.schema.clickhouse.SqlParameters;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -99,6 +100,24 @@ public final class DriftQueries {
           + " FROM {t:Identifier} FINAL WHERE " + DAY + " = {day:Date}";
 
   private final ClickHouseReader reader;
+
+  /**
+   * Every query of this class bound with representative parameters for tables in {@code
+   * database}, by name, for the current-engine test (see {@code ServingQueries#boundForCheck}).
+   */
+  public static Map<String, String> boundForCheck(String database) {
+    LocalDate day = LocalDate.parse("2026-11-24");
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("drift_tables", SqlParameters.bind(EXISTING_TABLES,
+        Map.of("db", database, "reports", REPORTS, "metrics", METRICS, "keys", KEYS, "status", DAY_STATUS)));
+    out.put("drift_list", SqlParameters.bind(LIST, Map.of("t", database + "." + REPORTS, "since", day.minusDays(29), "limit", 100L)));
+    out.put("drift_day", SqlParameters.bind(DAY_RUN, Map.of("t", database + "." + REPORTS, "day", day)));
+    out.put("drift_metrics", SqlParameters.bind(RUN_METRICS, Map.of("t", database + "." + METRICS, "day", day, "run", "run-2")));
+    out.put("drift_key_causes", SqlParameters.bind(KEY_CAUSES, Map.of("t", database + "." + KEYS, "day", day, "run", "run-2")));
+    out.put("drift_keys", SqlParameters.bind(TOP_KEYS, Map.of("t", database + "." + KEYS, "day", day, "run", "run-2", "limit", 20L)));
+    out.put("drift_day_status", SqlParameters.bind(STATUS_OF_DAY, Map.of("t", database + "." + DAY_STATUS, "day", day)));
+    return out;
+  }
 
   public DriftQueries(ClickHouseReader reader) {
     this.reader = reader;

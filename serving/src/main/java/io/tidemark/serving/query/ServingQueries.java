@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tidemark.core.metric.CountMetric;
 import io.tidemark.core.metric.Windows;
 import io.tidemark.schema.clickhouse.CountTable;
+import io.tidemark.schema.clickhouse.SqlParameters;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,6 +69,25 @@ public final class ServingQueries {
 
   private final ClickHouseReader reader;
   private final Clock clock;
+
+  /**
+   * Every query of this class bound with representative parameters for tables in {@code
+   * database}, by name: for checking them on an engine other than the one the ITs run (the
+   * current-engine test), not for execution by the server.
+   */
+  public static Map<String, String> boundForCheck(String database) {
+    Instant from = Instant.parse("2026-11-24T10:00:00Z");
+    Instant to = Instant.parse("2026-11-24T10:05:00Z");
+    String users = database + "." + CountTable.USER_PAGE_COUNTS.storeTable();
+    String pages = database + "." + CountTable.PAGE_VIEW_COUNTS.storeTable();
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("user_counts", SqlParameters.bind(KEY_COUNTS_USER, Map.of("t", users, "key", "u1", "from", from, "to", to, "limit", 100L)));
+    out.put("page_counts", SqlParameters.bind(KEY_COUNTS_PAGE, Map.of("t", pages, "key", "/about", "from", from, "to", to, "limit", 100L)));
+    out.put("totals", SqlParameters.bind(TOTALS, Map.of("t", pages, "from", from, "to", to)));
+    out.put("top_pages", SqlParameters.bind(TOP_PAGES, Map.of("t", pages, "from", from, "to", to, "limit", 10L)));
+    out.put("freshness", SqlParameters.bind(FRESHNESS, Map.of("t", pages)));
+    return out;
+  }
 
   public ServingQueries(ClickHouseReader reader, Clock clock) {
     this.reader = reader;
