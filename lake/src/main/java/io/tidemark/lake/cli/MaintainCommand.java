@@ -36,9 +36,10 @@ public final class MaintainCommand implements Callable<Integer> {
       if (json) {
         System.out.println(JsonOutput.render(r));
       } else {
-        System.out.printf("Compacted %d partitions: data files %d -> %d, rows %d -> %d; snapshots %d -> %d%n",
-            r.partitionsCompacted(), r.filesBefore(), r.filesAfter(), r.rowsBefore(), r.rowsAfter(),
-            r.snapshotsBefore(), r.snapshotsAfter());
+        System.out.printf("Compacted %d partitions: %d files (%d rows) into %d files (%d rows)%n",
+            r.partitionsCompacted(), r.filesCompactedIn(), r.rowsCompactedIn(), r.filesCompactedOut(), r.rowsCompactedOut());
+        System.out.printf("Table: data files %d -> %d, rows %d -> %d (appends while maintaining included); snapshots %d -> %d%n",
+            r.filesBefore(), r.filesAfter(), r.rowsBefore(), r.rowsAfter(), r.snapshotsBefore(), r.snapshotsAfter());
       }
       return 0;
     }

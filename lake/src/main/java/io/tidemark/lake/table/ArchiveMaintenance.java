@@ -60,26 +60,34 @@ public final class ArchiveMaintenance {
     this.minSnapshots = minSnapshots;
   }
 
+  /**
+   * What a run did. {@code rowsBefore}/{@code rowsAfter} count the whole table and include what
+   * the sink appended meanwhile; {@code rowsCompactedIn == rowsCompactedOut} is the invariant.
+   */
   public record Result(
-      int partitionsCompacted, long filesBefore, long filesAfter, long rowsBefore, long rowsAfter,
+      int partitionsCompacted, long filesCompactedIn, long filesCompactedOut, long rowsCompactedIn,
+      long rowsCompactedOut, long filesBefore, long filesAfter, long rowsBefore, long rowsAfter,
       long snapshotsBefore, long snapshotsAfter) {}
+
+  private record Compaction(int partitions, long filesIn, long filesOut, long rowsIn, long rowsOut) {}
 
   public Result run() {
     table.refresh();
     long[] before = counts();
     long snapshotsBefore = snapshotCount();
-    int compacted = compact();
+    Compaction c = compact();
     expire();
     table.refresh();
     long[] after = counts();
-    return new Result(compacted, before[0], after[0], before[1], after[1], snapshotsBefore, snapshotCount());
+    return new Result(c.partitions(), c.filesIn(), c.filesOut(), c.rowsIn(), c.rowsOut(),
+        before[0], after[0], before[1], after[1], snapshotsBefore, snapshotCount());
   }
 
   /** Rewrites, per partition, every group of two or more files smaller than 3/4 of the target size. */
-  int compact() {
+  Compaction compact() {
     Snapshot start = table.currentSnapshot();
     if (start == null) {
-      return 0;
+      return new Compaction(0, 0, 0, 0, 0);
     }
     Map<String, List<DataFile>> small = new LinkedHashMap<>();
     Map<String, StructLike> partitions = new LinkedHashMap<>();
@@ -108,14 +116,20 @@ public final class ArchiveMaintenance {
       groups++;
     }
     if (groups == 0) {
-      return 0;
+      return new Compaction(0, 0, 0, 0, 0);
+    }
+    long rowsIn = removed.stream().mapToLong(DataFile::recordCount).sum();
+    long rowsOut = added.stream().mapToLong(DataFile::recordCount).sum();
+    if (rowsIn != rowsOut) {
+      throw new IllegalStateException("Compaction of " + table.name() + " read " + rowsIn + " rows from " + removed.size()
+          + " files but wrote " + rowsOut + "; nothing committed");
     }
     RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(start.snapshotId());
     rewrite.rewriteFiles(removed, new HashSet<>(added));
     rewrite.set("tidemark.maintain", "compaction");
     rewrite.commit();
-    LOG.info("Compacted {} partitions of {}: {} files into {}", groups, table.name(), removed.size(), added.size());
-    return groups;
+    LOG.info("Compacted {} partitions of {}: {} files into {} ({} rows)", groups, table.name(), removed.size(), added.size(), rowsOut);
+    return new Compaction(groups, removed.size(), added.size(), rowsIn, rowsOut);
   }
 
   private List<DataFile> rewrite(List<DataFile> files, StructLike partition) {
