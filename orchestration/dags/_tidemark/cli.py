@@ -23,6 +23,7 @@ import json
 import os
 import re
 import subprocess
+import threading
 from typing import Any, Iterable
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -180,6 +181,16 @@ def settings() -> tuple[str, str, dict[str, str]]:
     return cli, home, extra_env(_variable("tidemark_env"))
 
 
+def _stop(proc: subprocess.Popen, grace_s: float = 30) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def run(args: Iterable[str], timeout_s: float | None = None) -> str:
     """Runs `tidemark <args>`, streams its output to the task log and returns it.
 
@@ -202,14 +213,31 @@ def run(args: Iterable[str], timeout_s: float | None = None) -> str:
         text=True,
     ) as proc:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            print(line, end="", flush=True)
+        timed_out = threading.Event()
+
+        def on_timeout() -> None:
+            timed_out.set()
+            _stop(proc)
+
+        timer = threading.Timer(timeout_s, on_timeout) if timeout_s else None
+        if timer:
+            timer.daemon = True
+            timer.start()
         try:
-            rc = proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            for line in proc.stdout:
+                lines.append(line)
+                print(line, end="", flush=True)
+            rc = proc.wait()
+        except BaseException:
+            # Task timeout, SIGTERM from Airflow (a cleared or killed task): stop the CLI too rather
+            # than leave it running unsupervised. Tidemark's commands are crash-safe and resumable.
+            _stop(proc)
             raise
+        finally:
+            if timer:
+                timer.cancel()
+        if timed_out.is_set():
+            raise subprocess.TimeoutExpired(argv, timeout_s)
     output = "".join(lines)
     if rc != 0:
         last = next((l.strip() for l in reversed(lines) if l.strip()), "no output")

@@ -7,6 +7,7 @@ every DAG file imports, the DAGs have the promised shape, and the helpers valida
 import datetime as dt
 import os
 import stat
+import subprocess
 import tempfile
 import unittest
 from unittest import mock
@@ -139,6 +140,15 @@ class RunTest(unittest.TestCase):
         with mock.patch.object(cli, "_variable", self._variable):
             with self.assertRaisesRegex(cli.TidemarkCliError, "tidemark fail exited with 3: Cannot reach ClickHouse"):
                 cli.run(["fail"])
+
+    def test_timeout_stops_the_launcher(self):
+        with open(self.launcher, "w") as f:
+            f.write('#!/usr/bin/env bash\necho started\nexec sleep 30\n')
+        with mock.patch.object(cli, "_variable", self._variable):
+            started = dt.datetime.now()
+            with self.assertRaises(subprocess.TimeoutExpired):
+                cli.run(["batch", "run"], timeout_s=0.5)
+            self.assertLess((dt.datetime.now() - started).total_seconds(), 10)
 
     def test_unset_launcher_fails_without_retry(self):
         self.variables.pop("tidemark_cli")

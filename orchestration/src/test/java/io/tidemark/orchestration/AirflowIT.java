@@ -106,6 +106,10 @@ class AirflowIT {
     AirflowStatus status = stack.status();
     assertThat(status.healthy()).as(status.detail()).isTrue();
     assertThat(status.pids()).containsOnlyKeys("api-server", "dag-processor", "scheduler");
+
+    Instant t0 = Instant.now();
+    assertThat(stack.start(System.err::println).pids()).as("a second start leaves Airflow as it is").isEqualTo(status.pids());
+    assertThat(Duration.between(t0, Instant.now())).isLessThan(Duration.ofSeconds(30));
   }
 
   @Test

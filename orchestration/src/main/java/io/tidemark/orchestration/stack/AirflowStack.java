@@ -161,6 +161,11 @@ public final class AirflowStack {
    */
   public AirflowStatus start(Consumer<String> progress) {
     ensureInstalled(progress);
+    return startProcesses(progress);
+  }
+
+  /** {@link #start} without the install step (the venv must exist). */
+  AirflowStatus startProcesses(Consumer<String> progress) {
     Instant t0 = Instant.now();
     boolean allRunning = processes.values().stream().allMatch(p -> p.running().isPresent());
     if (!allRunning) {
