@@ -68,38 +68,48 @@ def days_between(start: str, end: str) -> list[str]:
 
 
 def parse_report(output: str) -> dict:
-    """The JSON object printed by `tidemark reconcile --json`: the whole output, else its last
-    line that parses as a JSON object (progress lines before it are ignored)."""
-    text = output.strip()
-    try:
-        doc = json.loads(text)
-        if isinstance(doc, dict):
-            return doc
-    except ValueError:
-        pass
-    for line in reversed(text.splitlines()):
-        line = line.strip()
-        if line.startswith("{"):
+    """The JSON object printed by `tidemark reconcile --json`: the last JSON object in the output
+    that starts at the beginning of a line (it may be pretty-printed over many lines, and log or
+    progress lines may come before it)."""
+    decoder = json.JSONDecoder()
+    found = None
+    for i, ch in enumerate(output):
+        if ch == "{" and (i == 0 or output[i - 1] == "\n"):
             try:
-                doc = json.loads(line)
+                doc, _ = decoder.raw_decode(output, i)
             except ValueError:
                 continue
             if isinstance(doc, dict):
-                return doc
-    raise FailNoRetry("tidemark reconcile --json printed no JSON object")
+                found = doc
+    if found is None:
+        raise FailNoRetry("tidemark reconcile --json printed no JSON object")
+    return found
 
 
 def relative_drift(report: dict) -> float:
-    """The report's relative drift (a fraction: 0.01 = 1 %)."""
+    """The report's relative drift, a fraction (0.01 = 1 %): the top-level `relativeDrift`,
+    `relative_drift` or `drift.relative` if present, else the largest `relative_drift` of the
+    per-table entries under `metrics` (user_page_counts, page_view_counts), which is what
+    `tidemark reconcile --json` prints."""
     for path in (("relativeDrift",), ("relative_drift",), ("drift", "relative")):
         node: Any = report
         for key in path:
             node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, (int, float)) and not isinstance(node, bool):
+        if _is_number(node):
             return float(node)
+    metrics = report.get("metrics")
+    if isinstance(metrics, dict):
+        values = [m.get("relative_drift") for m in metrics.values() if isinstance(m, dict)]
+        values = [float(v) for v in values if _is_number(v)]
+        if values:
+            return max(values)
     raise FailNoRetry(
-        "tidemark reconcile --json printed no relativeDrift; keys: " + ", ".join(sorted(report))
+        "tidemark reconcile --json printed no relative drift; keys: " + ", ".join(sorted(report))
     )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def check_drift(day: str, report: dict, threshold: float) -> float:
@@ -192,7 +202,8 @@ def _stop(proc: subprocess.Popen, grace_s: float = 30) -> None:
 
 
 def run(args: Iterable[str], timeout_s: float | None = None) -> str:
-    """Runs `tidemark <args>`, streams its output to the task log and returns it.
+    """Runs `tidemark <args>`, streams its output to the task log and returns its stdout (the
+    command's result; stderr carries logs and progress and is only logged).
 
     Raises TidemarkCliError (retried by Airflow) when the CLI exits non-zero.
     """
@@ -203,16 +214,26 @@ def run(args: Iterable[str], timeout_s: float | None = None) -> str:
     env["TIDEMARK_HOME"] = home
     print("tidemark: running " + " ".join(argv), flush=True)
     lines: list[str] = []
+    err_lines: list[str] = []
     with subprocess.Popen(
         argv,
         cwd=home,
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE,
         text=True,
     ) as proc:
-        assert proc.stdout is not None
+        assert proc.stdout is not None and proc.stderr is not None
+
+        def copy_stderr(stream=proc.stderr) -> None:
+            for line in stream:
+                err_lines.append(line)
+                del err_lines[:-50]
+                print(line, end="", flush=True)
+
+        err_thread = threading.Thread(target=copy_stderr, daemon=True)
+        err_thread.start()
         timed_out = threading.Event()
 
         def on_timeout() -> None:
@@ -228,6 +249,7 @@ def run(args: Iterable[str], timeout_s: float | None = None) -> str:
                 lines.append(line)
                 print(line, end="", flush=True)
             rc = proc.wait()
+            err_thread.join(timeout=10)
         except BaseException:
             # Task timeout, SIGTERM from Airflow (a cleared or killed task): stop the CLI too rather
             # than leave it running unsupervised. Tidemark's commands are crash-safe and resumable.
@@ -240,6 +262,7 @@ def run(args: Iterable[str], timeout_s: float | None = None) -> str:
             raise subprocess.TimeoutExpired(argv, timeout_s)
     output = "".join(lines)
     if rc != 0:
-        last = next((l.strip() for l in reversed(lines) if l.strip()), "no output")
+        # Tidemark prints its one-line error on stderr; fall back to the last line of stdout.
+        last = next((l.strip() for l in reversed(lines + err_lines) if l.strip()), "no output")
         raise TidemarkCliError(f"tidemark {' '.join(args)} exited with {rc}: {last}")
     return output

@@ -78,11 +78,44 @@ class HelperTest(unittest.TestCase):
         with self.assertRaisesRegex(cli.FailNoRetry, "printed no JSON object"):
             cli.parse_report("done\n")
 
+    # The shape of DriftReport.toMap as `tidemark reconcile --date D --json` prints it (pretty).
+    RECONCILE_JSON = """{
+  "run_id" : "r-1",
+  "day" : "2026-11-24",
+  "outcome" : "replaced",
+  "drifted" : true,
+  "metrics" : {
+    "user_page_counts" : {
+      "batch_total" : 1000,
+      "speed_total" : 990,
+      "relative_drift" : 0.01,
+      "causes" : { "too_late" : 10 },
+      "top_differences" : [ { "user_id" : "u1", "diff" : 3 } ]
+    },
+    "page_view_counts" : {
+      "batch_total" : 1000,
+      "speed_total" : 970,
+      "relative_drift" : 0.03,
+      "top_differences" : [ ]
+    }
+  }
+}
+"""
+
+    def test_reads_the_largest_table_drift_of_the_real_reconcile_report(self):
+        out = "INFO SparkContext: Running Spark version 4.0.1\n{not json\n" + self.RECONCILE_JSON
+        report = cli.parse_report(out)
+        self.assertEqual("2026-11-24", report["day"])
+        self.assertEqual(0.03, cli.relative_drift(report))
+        with self.assertRaisesRegex(cli.FailNoRetry, r"relative drift 3.0000% exceeds the threshold 2.0000%"):
+            cli.check_drift("2026-11-24", report, 0.02)
+
     def test_relative_drift_reads_the_known_spellings(self):
         self.assertEqual(0.5, cli.relative_drift({"relativeDrift": 0.5}))
         self.assertEqual(0.25, cli.relative_drift({"relative_drift": 0.25}))
         self.assertEqual(0.0, cli.relative_drift({"drift": {"relative": 0}}))
-        with self.assertRaisesRegex(cli.FailNoRetry, "no relativeDrift; keys: date"):
+        self.assertEqual(0.0, cli.relative_drift({"metrics": {"user_page_counts": {"relative_drift": 0.0}}}))
+        with self.assertRaisesRegex(cli.FailNoRetry, "no relative drift; keys: date"):
             cli.relative_drift({"date": "2026-01-05"})
 
     def test_check_drift_fails_only_above_the_threshold(self):
@@ -121,7 +154,7 @@ class RunTest(unittest.TestCase):
         with open(self.launcher, "w") as f:
             f.write('#!/usr/bin/env bash\nfor a in "$@"; do printf "%s\\n" "$a"; done > "' + self.record + '"\n'
                     'echo "home=$TIDEMARK_HOME extra=$TIDEMARK_X"\n'
-                    '[[ "$1" == fail ]] && { echo "Cannot reach ClickHouse at localhost:18123"; exit 3; }\nexit 0\n')
+                    '[[ "$1" == fail ]] && { echo "Cannot reach ClickHouse at localhost:18123" >&2; exit 3; }\nexit 0\n')
         os.chmod(self.launcher, stat.S_IRWXU)
         self.variables = {"tidemark_cli": self.launcher, "tidemark_home": self.tmp, "tidemark_env": '{"TIDEMARK_X": "1"}'}
 

@@ -86,7 +86,12 @@ class AirflowIT {
     startUp = Duration.between(t0, Instant.now());
     System.err.printf("AirflowIT: Airflow healthy with the Tidemark DAGs loaded after %.1f s%n", startUp.toMillis() / 1000.0);
     client = stack.client();
-    client.setVariable("tidemark_home", home.toString());
+    pointVariablesAtTheTestHome();
+  }
+
+  /** start() writes tidemark_home from the configuration; the tests want their own folder. */
+  static void pointVariablesAtTheTestHome() {
+    client.setVariable("tidemark_home", tmp.resolve("tidemark-home").toString());
     client.setVariable("tidemark_env", "{}");
   }
 
@@ -110,6 +115,7 @@ class AirflowIT {
     Instant t0 = Instant.now();
     assertThat(stack.start(System.err::println).pids()).as("a second start leaves Airflow as it is").isEqualTo(status.pids());
     assertThat(Duration.between(t0, Instant.now())).isLessThan(Duration.ofSeconds(30));
+    pointVariablesAtTheTestHome();
   }
 
   @Test
