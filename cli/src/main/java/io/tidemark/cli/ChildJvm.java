@@ -38,6 +38,35 @@ final class ChildJvm {
 
   /** Runs the child with inherited stdin/stdout/stderr and returns its exit code. */
   int run(TidemarkConfig resolvedConfig, List<String> args) {
+    try {
+      Process p = builder(resolvedConfig, args).inheritIO().start();
+      Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
+      return p.waitFor();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start " + mainClass + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 130;
+    }
+  }
+
+  /**
+   * Starts the child in the background with its output appended to {@code logFile}; the caller
+   * owns the process and must stop it.
+   */
+  Process start(TidemarkConfig resolvedConfig, List<String> args, Path logFile) {
+    try {
+      Files.createDirectories(logFile.getParent());
+      return builder(resolvedConfig, args)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start " + mainClass + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ProcessBuilder builder(TidemarkConfig resolvedConfig, List<String> args) throws IOException {
     Path root = StackOptions.projectRoot(System.getenv(), Path.of("").toAbsolutePath());
     Path moduleDir = root.resolve(module);
     Path classpathFile = moduleDir.resolve("target/classpath.txt");
@@ -45,7 +74,7 @@ final class ChildJvm {
     if (!Files.isRegularFile(classpathFile) || !Files.isDirectory(classes)) {
       throw new UserFacingException(module + " is not built (" + classpathFile + " missing): run ./tidemark build");
     }
-    try {
+    {
       String classpath = classes + java.io.File.pathSeparator + Files.readString(classpathFile).trim();
       Path configFile = writeConfig(resolvedConfig);
       List<String> command = new ArrayList<>();
@@ -55,17 +84,10 @@ final class ChildJvm {
       command.add(classpath);
       command.add(mainClass);
       command.addAll(args);
-      ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+      ProcessBuilder pb = new ProcessBuilder(command);
       pb.environment().put("TIDEMARK_CONFIG", configFile.toString());
       pb.environment().put(StackOptions.PROJECT_HOME_ENV, root.toString());
-      Process p = pb.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
-      return p.waitFor();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start " + mainClass + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 130;
+      return pb;
     }
   }
 

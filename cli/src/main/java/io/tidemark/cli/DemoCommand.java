@@ -1,7 +1,23 @@
 package io.tidemark.cli;
 
+import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.schema.clickhouse.ClickHouseClients;
+import io.tidemark.schema.clickhouse.ClickHouseSql;
+import io.tidemark.stack.StackOptions;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,58 +28,214 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code ./tidemark demo}: the whole product on one machine, from a fresh checkout.
  *
- * <p>Today: starts the local stack, migrates, and streams sample traffic with every kind of
- * record (out-of-order, too-late, duplicate, invalid) and its ground truth. Each layer adds its
- * step here as it lands (speed layer, lake, reconciliation, dashboard).
+ * <p>Starts the local stack, the speed layer, the lake archive and the dashboard; streams sample
+ * traffic with every kind of record (out-of-order, too-late, duplicate, invalid) while killing the
+ * speed layer once for a short outage (it restores from its checkpoint); shows the live counts;
+ * reconciles today's counts against the lake and prints the drift the too-late events caused.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Start the local stack, create topics and tables, stream sample traffic, and show what runs where.")
+    description = {"Start the local stack, speed layer, lake archive and dashboard; stream sample traffic",
+        "with a short speed-layer outage; show live counts; run a reconciliation."})
 final class DemoCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
-  @Option(names = "--duration", defaultValue = "60s", description = "How long to stream sample traffic (default: ${DEFAULT-VALUE}).")
-  String duration;
+  @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class,
+      description = "How long to stream sample traffic (default: ${DEFAULT-VALUE}).")
+  Duration duration;
 
   @Option(names = "--rate", defaultValue = "500", description = "Sample traffic rate, records/s (default: ${DEFAULT-VALUE}).")
-  String rate;
+  int rate;
+
+  @Option(names = "--outage", defaultValue = "10s", converter = DurationConverter.class,
+      description = "How long the speed layer is down in the middle of the stream; 0s for none (default: ${DEFAULT-VALUE}).")
+  Duration outage;
+
+  @Option(names = "--no-wait", description = "Stop the speed layer, archive and dashboard at the end instead of waiting for Ctrl-C.")
+  boolean noWait;
+
+  private final List<Process> background = new ArrayList<>();
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     CommandLine root = spec.root().commandLine();
-    step(out, "1/3 Starting the local stack");
+    Thread cleanup = new Thread(this::stopBackground);
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    step(out, "1/6 Starting the local stack");
     int rc = root.execute(with("stack", "up"));
     if (rc != 0) {
       return rc;
     }
-    step(out, "2/3 Creating Kafka topics and ClickHouse tables");
+    step(out, "2/6 Creating Kafka topics and ClickHouse tables");
     rc = root.execute(with("migrate"));
     if (rc != 0) {
       return rc;
     }
-    step(out, "3/3 Streaming sample traffic (" + rate + " records/s for " + duration + ")");
-    rc = root.execute(with("produce", "--rate", rate, "--duration", duration, "--users", "200",
-        "--pages", "30", "--out-of-order-ms", "3000", "--late-fraction", "0.01",
+    TidemarkConfig config = global.resolved();
+    Path home = StackOptions.home(config);
+    Path logs = home.resolve("logs");
+
+    step(out, "3/6 Starting the speed layer (Flink), the lake archive (Kafka Connect -> Iceberg) and the dashboard");
+    AtomicReference<Process> speed = new AtomicReference<>(startSpeed(config, home, logs, false));
+    background.add(LayerCommands.lake().start(config, List.of("run"), logs.resolve("demo-lake.log")));
+    background.add(LayerCommands.serving().start(config, List.of(), logs.resolve("demo-serve.log")));
+    out.printf("  logs: %s/demo-{speed,lake,serve}.log%n", logs);
+    out.flush();
+    waitForSpeedLayer(out, speed.get());
+
+    step(out, "4/6 Streaming sample traffic (" + rate + " records/s for " + fmt(duration)
+        + (outage.isZero() ? ")" : ", with a " + fmt(outage) + " speed-layer outage halfway)"));
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    if (!outage.isZero()) {
+      long half = duration.toMillis() / 2;
+      timer.schedule(() -> {
+        out.printf("%n  !! killing the speed layer (kill -9) for %s%n", fmt(outage));
+        out.flush();
+        speed.get().destroyForcibly();
+      }, half, TimeUnit.MILLISECONDS);
+      timer.schedule(() -> {
+        out.printf("%n  !! restarting the speed layer from its latest checkpoint%n");
+        out.flush();
+        Process p = startSpeed(config, home, logs, true);
+        speed.set(p);
+        background.add(p);
+      }, half + outage.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    rc = root.execute(with("produce", "--rate", Integer.toString(rate), "--duration", duration.toMillis() + "ms",
+        "--users", "200", "--pages", "30", "--out-of-order-ms", "3000", "--late-fraction", "0.01",
         "--duplicate-fraction", "0.02", "--invalid-fraction", "0.01"));
+    timer.shutdown();
+    timer.awaitTermination(outage.toSeconds() + 5, TimeUnit.SECONDS);
     if (rc != 0) {
       return rc;
     }
-    out.println();
-    out.println("The stack keeps running: './tidemark stack status' shows it, './tidemark stack down' stops it.");
-    out.println("Still to come in the demo: the Flink speed layer filling ClickHouse, the Iceberg archive,");
-    out.println("the nightly Spark reconciliation and the dashboard (see docs/architecture.md).");
+
+    step(out, "5/6 Live counts in ClickHouse (the seed's query) and the lake archive");
+    out.println("  waiting 20 s for the watermark to close the last windows and the lake to commit...");
     out.flush();
+    Thread.sleep(20_000);
+    printTopUsers(out, config);
+    root.execute(with("lake", "status"));
+
+    step(out, "6/6 Reconciling today against the lake (forced: today is still inside the lateness horizon)");
+    String today = LocalDate.now(ZoneOffset.UTC).toString();
+    root.execute(with("batch", "run", "--date", today));
+    root.execute(with("reconcile", "--date", today, "--force"));
+
+    int port = config.explicitValues().containsKey("tidemark.serving.port")
+        ? Integer.parseInt(config.explicitValues().get("tidemark.serving.port")) : 8088;
+    out.println();
+    out.printf("Dashboard: http://localhost:%d/   (drift audit: http://localhost:%d/#drift)%n", port, port);
+    out.println("Flink web UI: http://localhost:8081/   Stack: ./tidemark stack status");
+    if (noWait) {
+      stopBackground();
+      return 0;
+    }
+    out.println("Press Ctrl-C to stop the speed layer, the archive and the dashboard (the stack keeps running;");
+    out.println("'./tidemark stack down' stops it).");
+    out.flush();
+    for (Process p : List.copyOf(background)) {
+      p.waitFor();
+    }
     return 0;
   }
 
+  private Process startSpeed(TidemarkConfig config, Path home, Path logs, boolean restore) {
+    List<String> args = new ArrayList<>(List.of("run",
+        "--checkpoint-dir", home.resolve("speed-layer/checkpoints").toString()));
+    if (restore) {
+      args.add("--restore-from");
+      args.add("latest");
+    }
+    Process p = LayerCommands.speedLayer().start(config, args, logs.resolve("demo-speed.log"));
+    background.add(p);
+    return p;
+  }
+
+  /**
+   * Waits until the Flink job reports RUNNING on its web UI, so the traffic that follows is
+   * counted live (the job would catch up from committed offsets anyway, but the demo is about
+   * watching it happen).
+   */
+  private static void waitForSpeedLayer(PrintWriter out, Process speed) throws InterruptedException {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.URI uri = java.net.URI.create("http://localhost:8081/jobs/overview");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (System.nanoTime() < deadline) {
+      if (!speed.isAlive()) {
+        throw new UserFacingException("The speed layer stopped during start-up: see .tidemark/logs/demo-speed.log");
+      }
+      try {
+        String body = http.send(java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        if (body.contains("\"state\":\"RUNNING\"")) {
+          out.println("  speed layer running (Flink web UI: http://localhost:8081/)");
+          out.flush();
+          Thread.sleep(5_000);
+          return;
+        }
+      } catch (java.io.IOException e) {
+        // web UI not up yet
+      }
+      Thread.sleep(1_000);
+    }
+    throw new UserFacingException("The speed layer did not start within 180 s: see .tidemark/logs/demo-speed.log");
+  }
+
+  private void printTopUsers(PrintWriter out, TidemarkConfig config) {
+    try (ClickHouseSql sql = ClickHouseClients.connect(config)) {
+      List<Map<String, String>> rows = sql.queryRows(
+          "SELECT user_id, window_start, count FROM {db:Identifier}.user_page_counts "
+              + "ORDER BY window_start DESC, count DESC, user_id LIMIT 8",
+          Map.of("db", config.get(io.tidemark.core.config.ClickHouseOptions.DATABASE)));
+      List<List<String>> table = new ArrayList<>();
+      rows.forEach(r -> table.add(List.of(r.get("user_id"), r.get("window_start"), r.get("count"))));
+      out.println("  SELECT user_id, window_start, count FROM user_page_counts  (newest windows first)");
+      Output.table(out, List.of("  user_id", "window_start", "count"), indent(table));
+    } catch (RuntimeException e) {
+      out.println("  (could not query ClickHouse: " + e.getMessage() + ")");
+    }
+    out.flush();
+  }
+
+  private static List<List<String>> indent(List<List<String>> rows) {
+    List<List<String>> out = new ArrayList<>();
+    rows.forEach(r -> {
+      List<String> c = new ArrayList<>(r);
+      c.set(0, "  " + c.get(0));
+      out.add(c);
+    });
+    return out;
+  }
+
+  private synchronized void stopBackground() {
+    for (Process p : background) {
+      p.destroy();
+    }
+    for (Process p : background) {
+      try {
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static String fmt(Duration d) {
+    return io.tidemark.core.config.Durations.format(d);
+  }
+
   private String[] with(String... args) {
-    java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+    List<String> all = new ArrayList<>(List.of(args));
     if (global.configFile != null) {
       all.add("--config");
       all.add(global.configFile.toString());
     }
-    global.overrides.forEach((k, v) -> {
+    Map<String, String> o = new LinkedHashMap<>(global.overrides);
+    o.forEach((k, v) -> {
       all.add("-D");
       all.add(k + "=" + v);
     });

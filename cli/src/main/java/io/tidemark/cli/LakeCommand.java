@@ -23,11 +23,6 @@ final class LakeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return new ChildJvm("lake", "io.tidemark.lake.LakeMain")
-        .jvmArg("-Xmx1g")
-        .jvmArg("--add-opens=java.base/java.nio=ALL-UNNAMED")
-        .jvmArg("-Daws.requestChecksumCalculation=when_required")
-        .jvmArg("-Daws.responseChecksumValidation=when_required")
-        .run(global.resolved(), args.isEmpty() ? List.of("--help") : args);
+    return LayerCommands.lake().run(global.resolved(), args.isEmpty() ? List.of("--help") : args);
   }
 }

@@ -26,6 +26,30 @@ final class LayerCommands {
       "-Daws.requestChecksumCalculation=when_required",
       "-Daws.responseChecksumValidation=when_required");
 
+  /** The speed layer's JVM (Flink MiniCluster). */
+  static ChildJvm speedLayer() {
+    return new ChildJvm("speed-layer", "io.tidemark.speed.SpeedLayerMain").jvmArg("-Xmx2g");
+  }
+
+  /** The lake tool's JVM (Kafka Connect worker, Iceberg). */
+  static ChildJvm lake() {
+    return new ChildJvm("lake", "io.tidemark.lake.LakeMain")
+        .jvmArg("-Xmx1g")
+        .jvmArg("--add-opens=java.base/java.nio=ALL-UNNAMED")
+        .jvmArg("-Daws.requestChecksumCalculation=when_required")
+        .jvmArg("-Daws.responseChecksumValidation=when_required");
+  }
+
+  /** The reconcile tool's JVM (Spark, Iceberg, ClickHouse). */
+  static ChildJvm reconcileTool() {
+    return Delegate.spark("reconcile", "io.tidemark.reconcile.ReconcileMain");
+  }
+
+  /** The serving layer's JVM. */
+  static ChildJvm serving() {
+    return new ChildJvm("serving", "io.tidemark.serving.ServingMain").jvmArg("-Xmx512m");
+  }
+
   /** Shared plumbing: global options plus pass-through arguments. */
   abstract static class Delegate implements Callable<Integer> {
     @Mixin GlobalOptions global;
@@ -70,7 +94,7 @@ final class LayerCommands {
   static final class Reconcile extends Delegate {
     @Override
     ChildJvm jvm() {
-      return spark("reconcile", "io.tidemark.reconcile.ReconcileMain");
+      return reconcileTool();
     }
 
     @Override
@@ -85,7 +109,7 @@ final class LayerCommands {
   static final class Backfill extends Delegate {
     @Override
     ChildJvm jvm() {
-      return spark("reconcile", "io.tidemark.reconcile.ReconcileMain");
+      return reconcileTool();
     }
 
     @Override
@@ -100,7 +124,7 @@ final class LayerCommands {
   static final class Drift extends Delegate {
     @Override
     ChildJvm jvm() {
-      return spark("reconcile", "io.tidemark.reconcile.ReconcileMain");
+      return reconcileTool();
     }
 
     @Override
@@ -115,7 +139,7 @@ final class LayerCommands {
   static final class Days extends Delegate {
     @Override
     ChildJvm jvm() {
-      return spark("reconcile", "io.tidemark.reconcile.ReconcileMain");
+      return reconcileTool();
     }
 
     @Override
@@ -130,7 +154,7 @@ final class LayerCommands {
   static final class Serve extends Delegate {
     @Override
     ChildJvm jvm() {
-      return new ChildJvm("serving", "io.tidemark.serving.ServingMain").jvmArg("-Xmx512m");
+      return serving();
     }
 
     @Override

@@ -23,8 +23,6 @@ final class SpeedCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return new ChildJvm("speed-layer", "io.tidemark.speed.SpeedLayerMain")
-        .jvmArg("-Xmx2g")
-        .run(global.resolved(), args.isEmpty() ? List.of("--help") : args);
+    return LayerCommands.speedLayer().run(global.resolved(), args.isEmpty() ? List.of("--help") : args);
   }
 }
