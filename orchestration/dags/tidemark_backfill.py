@@ -47,7 +47,9 @@ def tidemark_backfill():
     @task(retries=0)
     def days() -> list[str]:
         params = get_current_context()["params"]
-        return cli.days_between(params["from"], params["to"])
+        days = cli.days_between(params["from"], params["to"])
+        cli.require_ended(days[-1])
+        return days
 
     @task(max_active_tis_per_dag=BACKFILL_CONCURRENCY)
     def backfill_day(day: str) -> str:

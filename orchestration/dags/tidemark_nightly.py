@@ -46,7 +46,7 @@ DEFAULT_ARGS = {
 def tidemark_nightly():
     @task
     def batch() -> str:
-        day = cli.parse_day(get_current_context()["ds"], "logical date")
+        day = cli.require_ended(cli.parse_day(get_current_context()["ds"], "logical date"))
         cli.run(["batch", "run", "--date", day])
         return day
 

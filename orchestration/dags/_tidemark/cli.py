@@ -42,6 +42,11 @@ class TidemarkCliError(RuntimeError):
     """The CLI exited non-zero; retrying may help (a service was down, a lock was held)."""
 
 
+# Exit codes after which a retry cannot help: 2 = picocli usage error; 3 = Tidemark refused the
+# request (reserved for permanent failures such as a day inside the lateness horizon).
+PERMANENT_EXIT_CODES = (2, 3)
+
+
 def parse_day(value: Any, name: str = "date") -> str:
     """Returns `value` if it is a real calendar day written YYYY-MM-DD, else fails without retry."""
     if not isinstance(value, str) or not DATE_RE.match(value):
@@ -51,6 +56,15 @@ def parse_day(value: Any, name: str = "date") -> str:
     except ValueError:
         raise FailNoRetry(f"Invalid {name} {value!r}: no such day") from None
     return value
+
+
+def require_ended(day: str, today: _dt.date | None = None) -> str:
+    """Fails without retry for a UTC day that has not ended: no run can reconcile it yet (and
+    `tidemark reconcile` also refuses a day inside the speed layer's lateness horizon)."""
+    today = today or _dt.datetime.now(_dt.timezone.utc).date()
+    if _dt.date.fromisoformat(parse_day(day)) >= today:
+        raise FailNoRetry(f"Day {day} has not ended yet (UTC today is {today.isoformat()})")
+    return day
 
 
 def days_between(start: str, end: str) -> list[str]:
@@ -264,5 +278,8 @@ def run(args: Iterable[str], timeout_s: float | None = None) -> str:
     if rc != 0:
         # Tidemark prints its one-line error on stderr; fall back to the last line of stdout.
         last = next((l.strip() for l in reversed(lines + err_lines) if l.strip()), "no output")
-        raise TidemarkCliError(f"tidemark {' '.join(args)} exited with {rc}: {last}")
+        message = f"tidemark {' '.join(args)} exited with {rc}: {last}"
+        if rc in PERMANENT_EXIT_CODES:
+            raise FailNoRetry(message)
+        raise TidemarkCliError(message)
     return output

@@ -61,6 +61,13 @@ class HelperTest(unittest.TestCase):
             with self.assertRaises(cli.FailNoRetry, msg=repr(bad)):
                 cli.parse_day(bad)
 
+    def test_only_ended_days_can_be_processed(self):
+        today = dt.date(2026, 11, 25)
+        self.assertEqual("2026-11-24", cli.require_ended("2026-11-24", today))
+        for day in ("2026-11-25", "2026-11-26"):
+            with self.assertRaisesRegex(cli.FailNoRetry, f"Day {day} has not ended yet"):
+                cli.require_ended(day, today)
+
     def test_days_between_includes_both_ends(self):
         self.assertEqual(["2026-02-27", "2026-02-28", "2026-03-01"], cli.days_between("2026-02-27", "2026-03-01"))
         self.assertEqual(["2026-01-01"], cli.days_between("2026-01-01", "2026-01-01"))
@@ -154,7 +161,7 @@ class RunTest(unittest.TestCase):
         with open(self.launcher, "w") as f:
             f.write('#!/usr/bin/env bash\nfor a in "$@"; do printf "%s\\n" "$a"; done > "' + self.record + '"\n'
                     'echo "home=$TIDEMARK_HOME extra=$TIDEMARK_X"\n'
-                    '[[ "$1" == fail ]] && { echo "Cannot reach ClickHouse at localhost:18123" >&2; exit 3; }\nexit 0\n')
+                    '[[ "$1" == fail ]] && { echo "Cannot reach ClickHouse at localhost:18123" >&2; exit 1; }\nexit 0\n')
         os.chmod(self.launcher, stat.S_IRWXU)
         self.variables = {"tidemark_cli": self.launcher, "tidemark_home": self.tmp, "tidemark_env": '{"TIDEMARK_X": "1"}'}
 
@@ -171,7 +178,7 @@ class RunTest(unittest.TestCase):
 
     def test_non_zero_exit_is_a_retryable_error_with_the_last_line(self):
         with mock.patch.object(cli, "_variable", self._variable):
-            with self.assertRaisesRegex(cli.TidemarkCliError, "tidemark fail exited with 3: Cannot reach ClickHouse"):
+            with self.assertRaisesRegex(cli.TidemarkCliError, "tidemark fail exited with 1: Cannot reach ClickHouse"):
                 cli.run(["fail"])
 
     def test_timeout_stops_the_launcher(self):
@@ -182,6 +189,13 @@ class RunTest(unittest.TestCase):
             with self.assertRaises(subprocess.TimeoutExpired):
                 cli.run(["batch", "run"], timeout_s=0.5)
             self.assertLess((dt.datetime.now() - started).total_seconds(), 10)
+
+    def test_usage_errors_are_not_retried(self):
+        with open(self.launcher, "w") as f:
+            f.write('#!/usr/bin/env bash\necho "Unknown option: --dat" >&2\nexit 2\n')
+        with mock.patch.object(cli, "_variable", self._variable):
+            with self.assertRaisesRegex(cli.FailNoRetry, "exited with 2: Unknown option: --dat"):
+                cli.run(["batch", "run", "--dat", "x"])
 
     def test_unset_launcher_fails_without_retry(self):
         self.variables.pop("tidemark_cli")

@@ -56,6 +56,7 @@ public final class ScheduleMain implements Callable<Integer> {
   private final TidemarkConfig config;
   PrintStream out = System.out;
   PrintStream err = System.err;
+  java.time.Clock clock = java.time.Clock.systemUTC();
 
   @Option(names = "--json", scope = CommandLine.ScopeType.INHERIT, description = "Print JSON instead of a table.")
   boolean json;
@@ -134,6 +135,15 @@ public final class ScheduleMain implements Callable<Integer> {
       return LocalDate.parse(value);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("Invalid " + option + " '" + value + "': expected a UTC day as YYYY-MM-DD");
+    }
+  }
+
+  /** A day can only be processed once it has ended in UTC (reconcile also waits for the lateness horizon). */
+  void requireEnded(String option, LocalDate day) {
+    LocalDate today = LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC));
+    if (!day.isBefore(today)) {
+      throw new IllegalArgumentException(
+          "Invalid " + option + " " + day + ": the UTC day has not ended yet (today is " + today + ")");
     }
   }
 
@@ -290,6 +300,7 @@ public final class ScheduleMain implements Callable<Integer> {
     @Override
     public Integer call() {
       LocalDate day = parseDate("--date", date);
+      parent.requireEnded("--date", day);
       AirflowClient client = parent.client();
       parent.warnIfPaused(client, dagId);
       DagRun run = client.trigger(dagId, day, Map.of());
@@ -322,6 +333,7 @@ public final class ScheduleMain implements Callable<Integer> {
       if (last.isBefore(first)) {
         throw new IllegalArgumentException("Invalid range: --to " + last + " is before --from " + first);
       }
+      parent.requireEnded("--to", last);
       AirflowClient client = parent.client();
       parent.warnIfPaused(client, BACKFILL);
       DagRun run = client.trigger(BACKFILL, null, Map.of("from", first.toString(), "to", last.toString()));

@@ -24,6 +24,7 @@ class ScheduleMainTest {
     ScheduleMain main = new ScheduleMain(cfg, AirflowClient::fromConfig);
     main.out = new PrintStream(out, true, StandardCharsets.UTF_8);
     main.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    main.clock = java.time.Clock.fixed(java.time.Instant.parse("2026-11-25T08:00:00Z"), java.time.ZoneOffset.UTC);
     return main.commandLine().execute(args);
   }
 
@@ -39,6 +40,8 @@ class ScheduleMainTest {
         "trigger --date yesterday|Invalid --date 'yesterday': expected a UTC day as YYYY-MM-DD",
         "backfill --from 2026-01-02 --to 2026-01-01|Invalid range: --to 2026-01-01 is before --from 2026-01-02",
         "backfill --from 2026-01-01 --to 2026-02-30|Invalid --to '2026-02-30': expected a UTC day as YYYY-MM-DD",
+        "trigger --date 2026-11-25|Invalid --date 2026-11-25: the UTC day has not ended yet (today is 2026-11-25)",
+        "backfill --from 2026-11-20 --to 2026-11-26|Invalid --to 2026-11-26: the UTC day has not ended yet (today is 2026-11-25)",
       })
   void invalidDatesAreOneLineAndExitTwoBeforeAnyRequest(String args, String message) {
     int code = run("http://127.0.0.1:1", args.split(" "));
