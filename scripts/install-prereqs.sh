@@ -25,6 +25,11 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [[ -x "$ROOT/scripts/ensure-chdb.sh" ]]; then
-  "$ROOT/scripts/ensure-chdb.sh"
+# A current ClickHouse engine (chdb) to check the DDL and serving queries against ClickHouse 24.x+.
+"$ROOT/scripts/ensure-chdb.sh"
+# Debian's Chromium for the dashboard's browser test (Playwright cannot download a browser here).
+"$ROOT/serving/scripts/ensure-chromium.sh"
+# Apache Airflow in a project-local virtualenv for the orchestration tests.
+if [[ -x "$ROOT/orchestration/scripts/ensure-airflow.sh" ]]; then
+  "$ROOT/orchestration/scripts/ensure-airflow.sh"
 fi

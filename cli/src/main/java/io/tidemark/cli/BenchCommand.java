@@ -38,13 +38,56 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Run a benchmark and write its figures (ratios against a same-run baseline) to docs/benchmarks.md.",
-    subcommands = {BenchCommand.Produce.class})
+    subcommands = {BenchCommand.Produce.class, BenchCommand.Speed.class, BenchCommand.Lake.class,
+        BenchCommand.Serve.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "speed", description = {"Speed layer throughput vs a bare Kafka consumer+parse, per state backend; freshness;",
+      "checkpoints; memory. Runs in the speed layer's JVM: './tidemark bench speed --help'."})
+  static final class Speed extends LayerCommands.Delegate {
+    @Override
+    ChildJvm jvm() {
+      return LayerCommands.speedLayer();
+    }
+
+    @Override
+    List<String> prefix() {
+      return List.of("bench");
+    }
+  }
+
+  @Command(name = "lake", description = {"Archive throughput vs a bare Kafka consumer, archive lag.",
+      "Runs in the lake tool's JVM: './tidemark bench lake --help'."})
+  static final class Lake extends LayerCommands.Delegate {
+    @Override
+    ChildJvm jvm() {
+      return LayerCommands.lake();
+    }
+
+    @Override
+    List<String> prefix() {
+      return List.of("bench");
+    }
+  }
+
+  @Command(name = "serve", description = {"Dashboard API requests/s and p99 at 16 clients vs the same SQL sent straight to ClickHouse.",
+      "Runs in the serving JVM: './tidemark bench serve --help'."})
+  static final class Serve extends LayerCommands.Delegate {
+    @Override
+    ChildJvm jvm() {
+      return new ChildJvm("serving", "io.tidemark.serving.bench.ServeBenchMain").jvmArg("-Xmx1g");
+    }
+
+    @Override
+    public Integer call() {
+      return jvm().run(global.resolved(), args);
+    }
   }
 
   static Path reportFile() {

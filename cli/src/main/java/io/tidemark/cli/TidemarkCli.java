@@ -64,6 +64,9 @@ public final class TidemarkCli implements Runnable {
     for (String layer : List.of("speed", "lake", "batch", "reconcile", "backfill", "drift", "days", "serve")) {
       cmd.getSubcommands().get(layer).setUnmatchedOptionsArePositionalParams(true);
     }
+    for (String bench : List.of("speed", "lake", "serve")) {
+      cmd.getSubcommands().get("bench").getSubcommands().get(bench).setUnmatchedOptionsArePositionalParams(true);
+    }
     return cmd;
   }
 
