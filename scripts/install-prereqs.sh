@@ -31,5 +31,5 @@ fi
 "$ROOT/serving/scripts/ensure-chromium.sh"
 # Apache Airflow in a project-local virtualenv for the orchestration tests.
 if [[ -x "$ROOT/orchestration/scripts/ensure-airflow.sh" ]]; then
-  "$ROOT/orchestration/scripts/ensure-airflow.sh"
+  "$ROOT/orchestration/scripts/ensure-airflow.sh" >/dev/null
 fi
