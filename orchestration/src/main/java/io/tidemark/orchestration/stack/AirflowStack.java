@@ -179,6 +179,10 @@ public final class AirflowStack {
         List<String> cmd = new ArrayList<>(List.of(airflowBin(), name));
         if (name.equals("api-server")) {
           cmd.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--workers", "1"));
+        } else if (name.equals("scheduler")) {
+          // Task logs are local files the api-server reads directly; the log server would bind the
+          // fixed port 8793 and collide with any other Airflow on the machine.
+          cmd.add("--skip-serve-logs");
         }
         processes.get(name).start(cmd, env, home);
       }
