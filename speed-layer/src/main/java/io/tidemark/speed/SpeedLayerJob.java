@@ -173,7 +173,7 @@ public final class SpeedLayerJob {
     Map<String, String> m = new HashMap<>();
     m.put("execution.checkpointing.interval", cfg.get(SpeedOptions.CHECKPOINT_INTERVAL).toMillis() + " ms");
     m.put("execution.checkpointing.mode", "EXACTLY_ONCE");
-    m.put("execution.checkpointing.dir", checkpointUri(cfg.get(SpeedOptions.CHECKPOINT_DIR)));
+    m.put("execution.checkpointing.dir", checkpointUri(cfg.require(SpeedOptions.CHECKPOINT_DIR)));
     m.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
     m.put("execution.checkpointing.num-retained", "3");
     m.put("execution.checkpointing.incremental", String.valueOf(cfg.get(SpeedOptions.INCREMENTAL_CHECKPOINTS)));

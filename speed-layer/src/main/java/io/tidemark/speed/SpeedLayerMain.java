@@ -148,7 +148,14 @@ public final class SpeedLayerMain {
     TidemarkConfig cfg = TidemarkConfig.load(parsed.matchedOptionValue("--config", null), env, overrides, known);
     validateOwnKeys(cfg, known);
     SpeedOptions.validate(cfg);
-    return Endpoints.resolve(cfg);
+    TidemarkConfig resolved = Endpoints.resolve(cfg);
+    if (!resolved.isSet(SpeedOptions.CHECKPOINT_DIR)) {
+      resolved =
+          resolved.with(
+              SpeedOptions.CHECKPOINT_DIR,
+              StackOptions.home(resolved).resolve("speed-layer").resolve("checkpoints").toString());
+    }
+    return resolved;
   }
 
   /**
@@ -192,7 +199,13 @@ public final class SpeedLayerMain {
     if (!v.equals("latest")) {
       return Optional.of(v);
     }
-    Optional<Path> latest = latestCheckpoint(Path.of(java.net.URI.create(SpeedLayerJob.checkpointUri(cfg.get(SpeedOptions.CHECKPOINT_DIR)))));
+    java.net.URI dir = java.net.URI.create(SpeedLayerJob.checkpointUri(cfg.require(SpeedOptions.CHECKPOINT_DIR)));
+    if (!"file".equals(dir.getScheme())) {
+      throw new ConfigException(
+          SpeedOptions.RESTORE_FROM.key() + "=latest needs a local " + SpeedOptions.CHECKPOINT_DIR.key()
+              + "; for " + dir + " pass the checkpoint path itself");
+    }
+    Optional<Path> latest = latestCheckpoint(Path.of(dir));
     if (latest.isEmpty()) {
       // Nothing was checkpointed, so no offset was committed either: a fresh start reads the same
       // records again and rewrites the same windows with a newer version (idempotent).

@@ -65,8 +65,7 @@ public final class SpeedOptions {
 
   public static final ConfigOption<String> CHECKPOINT_DIR =
       ConfigOption.stringKey("tidemark.speed.checkpoint-dir")
-          .defaultValue("data/speed-layer/checkpoints")
-          .description("Durable checkpoint directory: a local path (relative to the working directory) or a URI such as s3://bucket/path.");
+          .description("Durable checkpoint directory: a local path or a URI such as s3://bucket/path; unset means speed-layer/checkpoints under the local stack's home.");
 
   public static final ConfigOption<String> STATE_BACKEND =
       ConfigOption.stringKey("tidemark.speed.state-backend")

@@ -99,10 +99,35 @@ class SpeedLayerCrashIT {
         });
   }
 
+  private static Path privateClasses;
+
+  /**
+   * A private copy of target/classes: in a working tree shared with other builds, a concurrent
+   * {@code mvn install} can rewrite target/classes while the child JVMs load from it.
+   */
+  static synchronized Path privateClasses() throws java.io.IOException {
+    if (privateClasses == null) {
+      Path src = Path.of("target", "classes").toAbsolutePath();
+      Path dst = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "it-classes-");
+      try (var files = Files.walk(src)) {
+        for (Path p : (Iterable<Path>) files::iterator) {
+          Path t = dst.resolve(src.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(t);
+          } else {
+            Files.copy(p, t);
+          }
+        }
+      }
+      privateClasses = dst;
+    }
+    return privateClasses;
+  }
+
   /** SpeedLayerMain in its own JVM on the module's runtime classpath, as the CLI starts it. */
   static Process start(TidemarkConfig cfg, Path log) throws Exception {
     String classpath =
-        Path.of("target", "classes").toAbsolutePath()
+        privateClasses()
             + File.pathSeparator
             + Files.readString(Path.of("target", "classpath.txt")).trim();
     List<String> cmd = new ArrayList<>();

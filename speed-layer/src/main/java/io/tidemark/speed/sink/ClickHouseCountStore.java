@@ -3,17 +3,14 @@ package io.tidemark.speed.sink;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.ServerException;
 import com.clickhouse.data.ClickHouseFormat;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.tidemark.core.metric.CountMetric;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -22,7 +19,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@link CountStore} on ClickHouse's {@code *_store} ReplacingMergeTree(version) tables, written
- * with client-v2 as JSONEachRow over HTTP (works on ClickHouse 18.16 and current versions).
+ * with client-v2 as TabSeparated over HTTP (works on ClickHouse 18.16 and current versions; TSV costs
+ * ClickHouse and the writer far less than JSONEachRow at one row per changed window and flush).
  *
  * <pre>{@code
  * CountStore.Factory stores = ClickHouseCountStore.builder()
@@ -42,7 +40,6 @@ public final class ClickHouseCountStore implements CountStore {
           192, 193, 194, 516, // UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, AUTHENTICATION_FAILED
           497); // ACCESS_DENIED
 
-  private static final JsonFactory JSON = new JsonFactory();
   private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
   private static final java.util.regex.Pattern CODE_IN_MESSAGE = java.util.regex.Pattern.compile("Code: (\\d+)");
@@ -79,11 +76,11 @@ public final class ClickHouseCountStore implements CountStore {
     if (rows.isEmpty()) {
       return;
     }
-    byte[] body = toJsonEachRow(metric, rows);
+    byte[] body = toTabSeparated(rows);
     String table = database + "." + storeTable(metric);
     try {
       client
-          .insert(table, new ByteArrayInputStream(body), ClickHouseFormat.JSONEachRow)
+          .insert(table, columns(metric), new ByteArrayInputStream(body), ClickHouseFormat.TabSeparated)
           .get(timeoutMs, TimeUnit.MILLISECONDS)
           .close();
     } catch (InterruptedException e) {
@@ -139,26 +136,40 @@ public final class ClickHouseCountStore implements CountStore {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  static byte[] toJsonEachRow(CountMetric metric, Collection<Row> rows) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(rows.size() * 128);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.setRootValueSeparator(null);
-      String keyColumn = metric.keyColumn();
-      for (Row r : rows) {
-        g.writeStartObject();
-        g.writeStringField(keyColumn, r.key());
-        g.writeStringField("window_start", dateTime(r.windowStart()));
-        g.writeNumberField("count", r.count());
-        g.writeNumberField("version", r.version());
-        g.writeStringField("source", "speed");
-        g.writeStringField("written_at", dateTime(r.writtenAtMs()));
-        g.writeEndObject();
-        g.writeRaw('\n');
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot render rows", e);
+  /** Columns of {@link #toTabSeparated}, in order. */
+  static List<String> columns(CountMetric metric) {
+    return List.of(metric.keyColumn(), "window_start", "count", "version", "source", "written_at");
+  }
+
+  /** Rows as TabSeparated text in the order of {@link #columns}, keys escaped as ClickHouse reads them. */
+  static byte[] toTabSeparated(Collection<Row> rows) {
+    StringBuilder sb = new StringBuilder(rows.size() * 96);
+    java.util.Map<Long, String> times = new java.util.HashMap<>();
+    for (Row r : rows) {
+      escapeTsv(r.key(), sb);
+      sb.append('\t').append(times.computeIfAbsent(r.windowStart(), ClickHouseCountStore::dateTime));
+      sb.append('\t').append(r.count());
+      sb.append('\t').append(r.version());
+      sb.append("\tspeed\t").append(times.computeIfAbsent(r.writtenAtMs() / 1000 * 1000, ClickHouseCountStore::dateTime));
+      sb.append('\n');
     }
-    return out.toByteArray();
+    return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static void escapeTsv(String s, StringBuilder sb) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\\' -> sb.append("\\\\");
+        case '\t' -> sb.append("\\t");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\0' -> sb.append("\\0");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> sb.append(c);
+      }
+    }
   }
 
   /** {@code yyyy-MM-dd HH:mm:ss} in UTC, the text form DateTime('UTC') parses on every version. */

@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -20,8 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writer of {@link ClickHouseCountSink}. Runs on the task thread only (timers are mailbox
- * callbacks), so it needs no locking.
+ * Writer of {@link ClickHouseCountSink}.
+ *
+ * <p>The task thread collects the newest update per cell; a batch is handed to one background
+ * thread that writes it (with retries) while the task thread goes on counting, so the ClickHouse
+ * round trip overlaps with processing. At most one batch is in flight: handing over the next one
+ * waits for the previous, which is how a slow or absent ClickHouse backpressures the job. {@link
+ * #flush} (at every checkpoint barrier) writes what is pending and waits until nothing is in
+ * flight, so a completed checkpoint covers only written counts. A batch that failed for good fails
+ * the next call on the task thread.
  */
 final class ClickHouseCountWriter implements SinkWriter<CountUpdate> {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseCountWriter.class);
@@ -31,11 +42,14 @@ final class ClickHouseCountWriter implements SinkWriter<CountUpdate> {
   private final ClickHouseCountSink sink;
   private final CountStore store;
   private final ProcessingTimeService time;
-  private Map<Cell, CountUpdate> pending = new HashMap<>();
+  private final ExecutorService io;
+  private Map<Cell, CountUpdate> pending;
+  private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
   private final Counter rowsWritten;
   private final Counter insertErrors;
   private final Histogram freshness;
-  private long lastInsertMillis;
+  private volatile long lastInsertMillis;
+  private volatile int inFlightRows;
   private boolean closed;
 
   ClickHouseCountWriter(ClickHouseCountSink sink, CountStore store, WriterInitContext context) {
@@ -47,11 +61,19 @@ final class ClickHouseCountWriter implements SinkWriter<CountUpdate> {
     this.sink = sink;
     this.store = store;
     this.time = time;
+    this.pending = newPending();
+    this.io =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "clickhouse-writer-" + sink.metric);
+              t.setDaemon(true);
+              return t;
+            });
     MetricGroup group = metrics.addGroup(SpeedMetrics.GROUP);
     rowsWritten = group.counter(SpeedMetrics.CLICKHOUSE_ROWS);
     group.meter(SpeedMetrics.CLICKHOUSE_ROWS_RATE, new MeterView(rowsWritten));
     insertErrors = group.counter(SpeedMetrics.CLICKHOUSE_ERRORS);
-    group.gauge(SpeedMetrics.CLICKHOUSE_PENDING, (Gauge<Integer>) () -> pending.size());
+    group.gauge(SpeedMetrics.CLICKHOUSE_PENDING, (Gauge<Integer>) () -> pending.size() + inFlightRows);
     group.gauge(SpeedMetrics.CLICKHOUSE_LAST_INSERT_MS, (Gauge<Long>) () -> lastInsertMillis);
     freshness = group.histogram(SpeedMetrics.FRESHNESS_MS, new DescriptiveStatisticsHistogram(10_000));
     if (time != null) {
@@ -59,12 +81,16 @@ final class ClickHouseCountWriter implements SinkWriter<CountUpdate> {
     }
   }
 
+  private Map<Cell, CountUpdate> newPending() {
+    return new HashMap<>(Math.min(sink.batchSize, 1 << 16) * 4 / 3 + 1);
+  }
+
   private void scheduleFlush() {
     time.registerTimer(
         time.getCurrentProcessingTime() + sink.flushIntervalMs,
         t -> {
           if (!closed) {
-            flushPending();
+            handOver();
             scheduleFlush();
           }
         });
@@ -72,41 +98,82 @@ final class ClickHouseCountWriter implements SinkWriter<CountUpdate> {
 
   @Override
   public void write(CountUpdate update, Context context) throws IOException, InterruptedException {
-    pending.merge(
-        new Cell(update.key(), update.windowStart()),
-        update,
-        (old, neu) -> neu.version() >= old.version() ? neu : old);
+    // Updates of one cell arrive in count order from one keyed subtask: the newest replaces.
+    pending.put(new Cell(update.key(), update.windowStart()), update);
     if (pending.size() >= sink.batchSize) {
-      flushPending();
+      handOver();
     }
   }
 
-  /** Called by Flink before every checkpoint barrier and at end of input. */
+  /** Called by Flink before every checkpoint barrier and at end of input: returns once all is written. */
   @Override
   public void flush(boolean endOfInput) throws IOException, InterruptedException {
-    flushPending();
+    handOver();
+    awaitInFlight();
   }
 
   int pendingCount() {
     return pending.size();
   }
 
-  void flushPending() throws IOException, InterruptedException {
+  /** Waits for the batch in flight, then starts writing the pending one. */
+  void handOver() throws IOException, InterruptedException {
+    awaitInFlight();
     if (pending.isEmpty()) {
       return;
     }
+    List<CountUpdate> batch = new ArrayList<>(pending.values());
+    pending = newPending();
+    inFlightRows = batch.size();
+    inFlight = CompletableFuture.runAsync(() -> write(batch), io);
+  }
+
+  private void awaitInFlight() throws IOException, InterruptedException {
+    try {
+      inFlight.get();
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e.getCause();
+      if (c instanceof UncheckedIOException u) {
+        throw u.io;
+      }
+      throw new IOException(c);
+    } finally {
+      inFlightRows = 0;
+    }
+  }
+
+  /** IOException across the executor boundary. */
+  private static final class UncheckedIOException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final IOException io;
+
+    UncheckedIOException(IOException io) {
+      super(io);
+      this.io = io;
+    }
+  }
+
+  private void write(List<CountUpdate> batch) {
     long now = System.currentTimeMillis();
-    List<CountStore.Row> rows = new ArrayList<>(pending.size());
-    for (CountUpdate u : pending.values()) {
+    List<CountStore.Row> rows = new ArrayList<>(batch.size());
+    for (CountUpdate u : batch) {
       rows.add(new CountStore.Row(u.key(), u.windowStart(), u.count(), u.version(), now));
     }
-    writeWithRetries(rows);
+    try {
+      writeWithRetries(rows);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UncheckedIOException(new IOException("Interrupted while writing to ClickHouse", e));
+    }
     long written = System.currentTimeMillis();
-    for (CountUpdate u : pending.values()) {
-      freshness.update(written - u.latestEventTime());
+    synchronized (freshness) {
+      for (CountUpdate u : batch) {
+        freshness.update(written - u.latestEventTime());
+      }
     }
     rowsWritten.inc(rows.size());
-    pending = new HashMap<>();
   }
 
   private void writeWithRetries(List<CountStore.Row> rows) throws IOException, InterruptedException {
@@ -134,8 +201,9 @@ final class ClickHouseCountWriter implements SinkWriter<CountUpdate> {
   }
 
   @Override
-  public void close() {
+  public void close() throws Exception {
     closed = true;
+    io.shutdownNow();
     store.close();
   }
 }

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 class ClickHouseCountWriterTest {
   /** Fake store: records writes, fails the first {@code failures} ones. */
   static final class FakeStore implements CountStore {
-    final List<List<Row>> writes = new ArrayList<>();
-    int failures;
-    boolean retryable = true;
+    final List<List<Row>> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile int failures;
+    volatile boolean retryable = true;
 
     @Override
     public void write(CountMetric metric, Collection<Row> rows) throws CountStoreException {
@@ -75,8 +75,9 @@ class ClickHouseCountWriterTest {
     ClickHouseCountWriter w = writer(store, 2, 0);
     w.write(u("u1", 0, 1), null);
     w.write(u("u2", 0, 1), null);
+    assertThat(w.pendingCount()).isZero(); // handed to the background write
+    w.flush(false);
     assertThat(store.writes).hasSize(1);
-    assertThat(w.pendingCount()).isZero();
   }
 
   @Test
@@ -113,14 +114,14 @@ class ClickHouseCountWriterTest {
   }
 
   @Test
-  void rendersRowsAsJsonEachRowForTheStoreTable() {
+  void rendersRowsAsTabSeparatedWithKeysEscaped() {
     byte[] body =
-        ClickHouseCountStore.toJsonEachRow(
-            CountMetric.PAGE, List.of(new CountStore.Row("/a\"b", 1_764_000_000_000L, 7, 99, 1_764_000_001_500L)));
+        ClickHouseCountStore.toTabSeparated(
+            List.of(new CountStore.Row("/a\tb\\c\nd", 1_764_000_000_000L, 7, 99, 1_764_000_001_500L)));
     assertThat(new String(body, java.nio.charset.StandardCharsets.UTF_8))
-        .isEqualTo(
-            "{\"page_url\":\"/a\\\"b\",\"window_start\":\"2025-11-24 16:00:00\",\"count\":7,\"version\":99,"
-                + "\"source\":\"speed\",\"written_at\":\"2025-11-24 16:00:01\"}\n");
+        .isEqualTo("/a\\tb\\\\c\\nd\t2025-11-24 16:00:00\t7\t99\tspeed\t2025-11-24 16:00:01\n");
+    assertThat(ClickHouseCountStore.columns(CountMetric.PAGE))
+        .containsExactly("page_url", "window_start", "count", "version", "source", "written_at");
     assertThat(ClickHouseCountStore.storeTable(CountMetric.USER)).isEqualTo("user_page_counts_store");
   }
 
