@@ -12,6 +12,15 @@ stale() {
       \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$STAMP" -print -quit)" ]]
 }
 
+# Airflow tasks and parallel backfill days call ./tidemark concurrently: they may skip the build
+# (TIDEMARK_SKIP_BUILD=1), and concurrent builds are serialized with a lock.
+if [[ "${TIDEMARK_SKIP_BUILD:-0}" == "1" && -f cli/target/classpath.txt ]]; then
+  exit 0
+fi
+mkdir -p "$ROOT/.tidemark"
+exec 9>"$ROOT/.tidemark/build.lock"
+command -v flock >/dev/null && flock 9
+
 if [[ "${1:-}" == "--force" ]] || stale; then
   command -v mvn >/dev/null || "$ROOT/scripts/install-prereqs.sh"
   echo "tidemark: building (mvn install -DskipTests) ..." >&2

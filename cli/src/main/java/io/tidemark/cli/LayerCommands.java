@@ -148,6 +148,16 @@ final class LayerCommands {
     }
   }
 
+  @Command(name = "schedule",
+      description = {"Drive the Airflow DAGs through Airflow's REST API: status | trigger --date D | backfill --from D1 --to D2",
+          "| runs [--dag] | pause | unpause; --json, --wait. './tidemark schedule --help' lists the options."})
+  static final class Schedule extends Delegate {
+    @Override
+    ChildJvm jvm() {
+      return new ChildJvm("orchestration", "io.tidemark.orchestration.ScheduleMain").jvmArg("-Xmx256m");
+    }
+  }
+
   @Command(name = "serve",
       description = {"Serve the HTTP API, the live dashboard and /metrics (reads ClickHouse as the read-only user).",
           "'./tidemark serve --help' lists the options."})

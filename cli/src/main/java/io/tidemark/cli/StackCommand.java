@@ -66,9 +66,13 @@ final class StackCommand implements Runnable {
     @Option(names = "--json", description = "Print the resulting status as JSON.")
     boolean json;
 
+    @Option(names = "--with", paramLabel = "EXTRA", description = "Also start an optional service: airflow (installs it into a project venv on first use).")
+    String with;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      checkWith(with);
       LocalStack stack = stack(global.load());
       long start = System.nanoTime();
       Set<Service> services = only == null || only.isEmpty() ? EnumSet.allOf(Service.class) : EnumSet.copyOf(only);
@@ -82,8 +86,26 @@ final class StackCommand implements Runnable {
       if (!json) {
         out.printf("stack up took %.1f s; data in %s%n", (System.nanoTime() - start) / 1e9, stack.home());
       }
-      return result.stream().allMatch(ServiceStatus::healthy) ? 0 : 3;
+      int rc = result.stream().allMatch(ServiceStatus::healthy) ? 0 : 3;
+      if ("airflow".equals(with)) {
+        int airflow = airflow(global, "up");
+        rc = rc != 0 ? rc : airflow;
+      }
+      return rc;
     }
+  }
+
+  static void checkWith(String with) {
+    if (with != null && !with.equals("airflow")) {
+      throw new UserFacingException("Unknown --with '" + with + "': the optional service is airflow");
+    }
+  }
+
+  /** Runs the local Airflow's start/stop/status in the orchestration module's JVM. */
+  static int airflow(GlobalOptions global, String action) {
+    return new ChildJvm("orchestration", "io.tidemark.orchestration.stack.AirflowStackMain")
+        .jvmArg("-Xmx256m")
+        .run(global.resolved(), List.of(action));
   }
 
   @Command(name = "down", mixinStandardHelpOptions = true,
@@ -92,9 +114,16 @@ final class StackCommand implements Runnable {
     @Mixin GlobalOptions global;
     @Spec CommandSpec spec;
 
+    @Option(names = "--with", paramLabel = "EXTRA", description = "Also stop an optional service: airflow.")
+    String with;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      checkWith(with);
+      if ("airflow".equals(with)) {
+        airflow(global, "down");
+      }
       LocalStack stack = stack(global.load());
       stack.down();
       print(out, stack.status(), false);
@@ -111,11 +140,21 @@ final class StackCommand implements Runnable {
     @Option(names = "--json", description = "Print as JSON.")
     boolean json;
 
+    @Option(names = "--with", paramLabel = "EXTRA", description = "Also show an optional service: airflow.")
+    String with;
+
     @Override
     public Integer call() {
+      checkWith(with);
       List<ServiceStatus> statuses = stack(global.load()).status();
       print(spec.commandLine().getOut(), statuses, json);
-      return statuses.stream().allMatch(ServiceStatus::healthy) ? 0 : 3;
+      spec.commandLine().getOut().flush();
+      int rc = statuses.stream().allMatch(ServiceStatus::healthy) ? 0 : 3;
+      if ("airflow".equals(with)) {
+        int airflow = airflow(global, "status");
+        rc = rc != 0 ? rc : airflow;
+      }
+      return rc;
     }
   }
 }

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       LayerCommands.Drift.class,
       LayerCommands.Days.class,
       LayerCommands.Serve.class,
+      LayerCommands.Schedule.class,
       ConfigCommand.class,
       BenchCommand.class,
       LauncherCommands.Build.class,
@@ -61,7 +62,7 @@ public final class TidemarkCli implements Runnable {
     cmd.setParameterExceptionHandler(TidemarkCli::badArguments);
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     // Layer commands hand every argument they do not know (--date, --help...) to the layer's JVM.
-    for (String layer : List.of("speed", "lake", "batch", "reconcile", "backfill", "drift", "days", "serve")) {
+    for (String layer : List.of("speed", "lake", "batch", "reconcile", "backfill", "drift", "days", "serve", "schedule")) {
       cmd.getSubcommands().get(layer).setUnmatchedOptionsArePositionalParams(true);
     }
     for (String bench : List.of("speed", "lake", "serve")) {

@@ -29,7 +29,7 @@ class TidemarkCliTest {
   void helpListsEveryCommand() {
     Run r = run("--help");
     assertThat(r.exitCode()).isZero();
-    for (String command : List.of("stack", "migrate", "produce", "demo", "speed", "lake", "config", "bench", "batch", "reconcile", "backfill", "drift", "days", "serve", "build", "test")) {
+    for (String command : List.of("stack", "migrate", "produce", "demo", "speed", "lake", "config", "bench", "batch", "reconcile", "backfill", "drift", "days", "serve", "schedule", "build", "test")) {
       assertThat(r.out()).contains("  " + command + " ");
     }
   }
