@@ -35,6 +35,9 @@ public final class ArchiveStatus {
   /** How many snapshots (newest first) are read at most to find each partition's newest offset. */
   static final int MAX_SNAPSHOTS_FOR_LAG = 50;
 
+  /** How many of the newest snapshots status lists. */
+  static final int RECENT_SNAPSHOTS = 5;
+
   public record PartitionLag(int partition, long endOffset, long newestArchived, long lag) {}
 
   public record SnapshotInfo(long id, String operation, Instant committedAt, String addedRecords, String addedFiles) {}
@@ -44,6 +47,7 @@ public final class ArchiveStatus {
       String location,
       long snapshots,
       SnapshotInfo current,
+      List<SnapshotInfo> recent,
       long rows,
       long dataFiles,
       Map<String, Long> rowsPerDay,
@@ -95,7 +99,12 @@ public final class ArchiveStatus {
         cur.snapshotId(), cur.operation(), Instant.ofEpochMilli(cur.timestampMillis()),
         cur.summary().getOrDefault("added-records", "0"), cur.summary().getOrDefault("added-data-files", "0"));
     Duration since = cur == null ? null : Duration.between(Instant.ofEpochMilli(cur.timestampMillis()), Instant.now());
-    return new Status(table.name(), table.location(), snapshots, info, rows, files, perDay, lag, total, since);
+    List<SnapshotInfo> recent = new ArrayList<>();
+    for (Snapshot s = cur; s != null && recent.size() < RECENT_SNAPSHOTS; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+      recent.add(new SnapshotInfo(s.snapshotId(), s.operation(), Instant.ofEpochMilli(s.timestampMillis()),
+          s.summary().getOrDefault("added-records", "0"), s.summary().getOrDefault("added-data-files", "0")));
+    }
+    return new Status(table.name(), table.location(), snapshots, info, recent, rows, files, perDay, lag, total, since);
   }
 
   /**

@@ -38,6 +38,8 @@ public final class StatusCommand implements Callable<Integer> {
             s.current().id(), s.current().operation(), s.current().committedAt(), s.current().addedRecords(),
             s.current().addedFiles(), s.sinceLastCommit().toSeconds());
       }
+      System.out.println("Newest snapshots:");
+      s.recent().forEach(r -> System.out.printf("  %-20d %-8s %s  +%s rows in %s files%n", r.id(), r.operation(), r.committedAt(), r.addedRecords(), r.addedFiles()));
       System.out.printf("Rows       %d in %d data files%n", s.rows(), s.dataFiles());
       System.out.println("Rows per event day (UTC; null = no usable timestamp):");
       s.rowsPerDay().forEach((d, n) -> System.out.printf("  %-10s %12d%n", d, n));
