@@ -99,6 +99,11 @@ public final class ReconcileMain implements Callable<Integer> {
         SparkSession spark = LakeSpark.session(cfg);
         try {
           Reconciler r = Reconciler.create(spark, sql, cfg).checkpoint(failpoint());
+          if (force && !dryRun && !r.isSettled(date)) {
+            System.err.println("warning: " + date + " is still inside the speed layer's lateness horizon until "
+                + r.settledAt(date) + "; replaced cells carry batch versions, so later speed-layer updates to them"
+                + " stay hidden until the day is reconciled again");
+          }
           DriftReport report = r.reconcile(date, dryRun, force);
           System.out.println(json ? BatchMain.toJson(report.toMap(r.top())) : describe(report, r.top()));
           return 0;

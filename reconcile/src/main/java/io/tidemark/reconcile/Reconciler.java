@@ -117,11 +117,21 @@ public final class Reconciler {
    * @throws ReconcileException "Day ... is still inside the speed layer's lateness horizon ..."
    */
   public void checkSettled(LocalDate day, boolean force) {
-    Instant settled = horizon.settledAt(day).plus(settleTime);
+    Instant settled = settledAt(day);
     if (!force && clock.instant().isBefore(settled)) {
       throw new ReconcileException("Day " + day + " is still inside the speed layer's lateness horizon until "
           + settled + ": refusing to reconcile it (use --force to reconcile anyway)", false);
     }
+  }
+
+  /** When {@code day} may be reconciled without forcing: horizon plus settle time. */
+  public Instant settledAt(LocalDate day) {
+    return horizon.settledAt(day).plus(settleTime);
+  }
+
+  /** Whether {@code day} is past {@link #settledAt}. */
+  public boolean isSettled(LocalDate day) {
+    return !clock.instant().isBefore(settledAt(day));
   }
 
   /**
