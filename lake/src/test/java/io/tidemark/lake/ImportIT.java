@@ -66,4 +66,44 @@ class ImportIT {
       assertThat(table.spec().fields()).hasSize(1);
     }
   }
+
+  @Test
+  void importsParquetByColumnName() throws Exception {
+    TidemarkConfig cfg = TestServices.get(Service.S3, Service.CATALOG).config()
+        .with(LakeArchiveOptions.TABLE, "import_pq_it_" + UUID.randomUUID().toString().substring(0, 6));
+    org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(
+        "{\"type\":\"record\",\"name\":\"PageView\",\"fields\":["
+            + "{\"name\":\"page_url\",\"type\":[\"null\",\"string\"]},"
+            + "{\"name\":\"event_id\",\"type\":[\"null\",\"string\"]},"
+            + "{\"name\":\"user_id\",\"type\":[\"null\",\"string\"]},"
+            + "{\"name\":\"timestamp\",\"type\":[\"null\",\"long\"]},"
+            + "{\"name\":\"ignored\",\"type\":[\"null\",\"int\"]}]}");
+    Path parquet = dir.resolve("history.parquet");
+    try (org.apache.parquet.hadoop.ParquetWriter<org.apache.avro.generic.GenericRecord> w =
+        org.apache.parquet.avro.AvroParquetWriter.<org.apache.avro.generic.GenericRecord>builder(
+            new org.apache.parquet.io.LocalOutputFile(parquet)).withSchema(avro).build()) {
+      String[][] rows = {{"p1", "u1", "/a"}, {"p2", "", "/b"}, {"p3", "u3", "/c"}};
+      for (String[] r : rows) {
+        org.apache.avro.generic.GenericRecord g = new org.apache.avro.generic.GenericData.Record(avro);
+        g.put("event_id", r[0]);
+        g.put("user_id", r[1]);
+        g.put("page_url", r[2]);
+        g.put("timestamp", 1700000000000L);
+        g.put("ignored", 7);
+        w.write(g);
+      }
+    }
+    try (JdbcCatalog catalog = LakeCatalog.open(cfg)) {
+      Table table = PageViewTable.createIfMissing(catalog,
+          PageViewTable.identifier(cfg.get(LakeOptions.NAMESPACE), cfg.get(LakeArchiveOptions.TABLE)), 1 << 20);
+      ArchiveImporter importer = new ArchiveImporter(table, 1 << 20);
+      ArchiveImporter.FileResult r = importer.importFile(parquet, null);
+      assertThat(r.rows()).isEqualTo(3);
+      assertThat(r.valid()).isEqualTo(2);
+      assertThat(r.rejected()).extracting(ArchiveImporter.Rejected::line, ArchiveImporter.Rejected::reason)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, "empty-field"));
+      assertThat(importer.importFile(parquet, null).alreadyImported()).isTrue();
+      assertThat(LakeTestSupport.readRows(table)).extracting(LakeTestSupport.Row::eventId).containsExactlyInAnyOrder("p1", "p2", "p3");
+    }
+  }
 }

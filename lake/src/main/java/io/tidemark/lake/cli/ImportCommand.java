@@ -26,14 +26,14 @@ import picocli.CommandLine.ParentCommand;
     name = "import",
     mixinStandardHelpOptions = true,
     description = {
-      "Load historical events (JSON Lines or CSV with a header) into the archive table.",
+      "Load historical events (JSON Lines, CSV with a header, or Parquet) into the archive table.",
       "Idempotent: a file whose content was imported before is skipped. Lines that break the",
       "event contract are kept as invalid rows and listed; they never stop the import."
     })
 public final class ImportCommand implements Callable<Integer> {
   @ParentCommand LakeMain parent;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files to import (.jsonl, .ndjson, .json, .csv).")
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files to import (.jsonl, .ndjson, .json, .csv, .parquet).")
   List<Path> files;
 
   @Option(names = "--json", description = "Print the report as JSON.")

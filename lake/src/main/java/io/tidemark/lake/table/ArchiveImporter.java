@@ -55,8 +55,9 @@ import org.apache.iceberg.types.Types;
  * and reported with their line number; they never stop the import. Not safe against two imports
  * of the same file at the same moment (both may pass the check).
  *
- * <p>Formats: JSON Lines ({@code .jsonl}, {@code .ndjson}, {@code .json}) and CSV with a header
- * ({@code .csv}; columns event_id, user_id, page_url, timestamp, any others become fields).
+ * <p>Formats: JSON Lines ({@code .jsonl}, {@code .ndjson}, {@code .json}), CSV with a header
+ * ({@code .csv}; columns event_id, user_id, page_url, timestamp, any others become fields) and
+ * Parquet ({@code .parquet}; the four seed columns by name, others ignored; line = row number).
  */
 public final class ArchiveImporter {
   /** At most this many rejected lines are listed per file (all are counted). */
@@ -118,20 +119,17 @@ public final class ArchiveImporter {
     if (progress != null) {
       progress.start(name, scan.lines);
     }
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      List<String> header = format == Format.CSV ? Csv.split(in.readLine()) : null;
-      long lineNo = format == Format.CSV ? 1 : 0;
-      String line;
-      while ((line = in.readLine()) != null) {
-        lineNo++;
+    try (Source in = Source.open(file, format)) {
+      byte[] bytes;
+      while ((bytes = in.next()) != null) {
+        long lineNo = in.position();
         if (progress != null && lineNo % 1000 == 0) {
           progress.step(lineNo);
         }
-        if (line.isBlank()) {
+        if (bytes.length == 0) {
           blank++;
           continue;
         }
-        byte[] bytes = format == Format.CSV ? Csv.toJson(header, Csv.split(line)) : line.getBytes(StandardCharsets.UTF_8);
         EventFields e = EventFields.read(bytes, now);
         GenericRecord r = GenericRecord.create(schema);
         r.setField(EVENT_ID, e.eventId());
@@ -222,17 +220,16 @@ public final class ArchiveImporter {
     }
     Set<String> extras = new TreeSet<>();
     long lines = 0;
-    try (InputStream raw = new DigestInputStream(Files.newInputStream(file), sha);
-        BufferedReader in = new BufferedReader(new java.io.InputStreamReader(raw, StandardCharsets.UTF_8))) {
-      List<String> header = format == Format.CSV ? Csv.split(in.readLine()) : null;
-      String line;
-      while ((line = in.readLine()) != null) {
+    try (InputStream raw = new DigestInputStream(Files.newInputStream(file), sha)) {
+      raw.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    try (Source in = Source.open(file, format)) {
+      byte[] bytes;
+      while ((bytes = in.next()) != null) {
         lines++;
-        if (line.isBlank()) {
-          continue;
+        if (bytes.length > 0) {
+          extras.addAll(EventFields.read(bytes, -1).extras().keySet());
         }
-        byte[] bytes = format == Format.CSV ? Csv.toJson(header, Csv.split(line)) : line.getBytes(StandardCharsets.UTF_8);
-        extras.addAll(EventFields.read(bytes, -1).extras().keySet());
       }
     }
     return new Scan(HexFormat.of().formatHex(sha.digest()), lines, extras);
@@ -240,7 +237,8 @@ public final class ArchiveImporter {
 
   enum Format {
     JSONL,
-    CSV;
+    CSV,
+    PARQUET;
 
     static Format of(Path file) {
       String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -250,7 +248,112 @@ public final class ArchiveImporter {
       if (n.endsWith(".csv")) {
         return CSV;
       }
-      throw new IllegalArgumentException("Cannot import " + file + ": unknown format (expected .jsonl, .ndjson, .json or .csv)");
+      if (n.endsWith(".parquet")) {
+        return PARQUET;
+      }
+      throw new IllegalArgumentException("Cannot import " + file + ": unknown format (expected .jsonl, .ndjson, .json, .csv or .parquet)");
+    }
+  }
+
+  /**
+   * The records of a file as seed-format JSON bytes, one per line or row; an empty array for a
+   * blank line; null at the end. {@link #position()} is the line (row) number of the last record.
+   */
+  private interface Source extends java.io.Closeable {
+    byte[] next() throws IOException;
+
+    long position();
+
+    static Source open(Path file, Format format) throws IOException {
+      return format == Format.PARQUET ? new ParquetSource(file) : new TextSource(file, format);
+    }
+  }
+
+  private static final class TextSource implements Source {
+    private final BufferedReader in;
+    private final List<String> header;
+    private long line;
+
+    TextSource(Path file, Format format) throws IOException {
+      in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+      header = format == Format.CSV ? Csv.split(in.readLine()) : null;
+      line = format == Format.CSV ? 1 : 0;
+    }
+
+    @Override
+    public byte[] next() throws IOException {
+      String l = in.readLine();
+      if (l == null) {
+        return null;
+      }
+      line++;
+      if (l.isBlank()) {
+        return new byte[0];
+      }
+      return header != null ? Csv.toJson(header, Csv.split(l)) : l.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public long position() {
+      return line;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+
+  /**
+   * Parquet files of the seed columns (event_id, user_id, page_url as strings, timestamp as a
+   * 64-bit integer in epoch ms), matched by column name; other columns are not read.
+   */
+  private static final class ParquetSource implements Source {
+    private static final Schema SEED = new Schema(
+        Types.NestedField.optional(1, EVENT_ID, Types.StringType.get()),
+        Types.NestedField.optional(2, USER_ID, Types.StringType.get()),
+        Types.NestedField.optional(3, PAGE_URL, Types.StringType.get()),
+        Types.NestedField.optional(4, TIMESTAMP, Types.LongType.get()));
+    private final CloseableIterable<Record> rows;
+    private final java.util.Iterator<Record> it;
+    private long row;
+
+    ParquetSource(Path file) {
+      rows = org.apache.iceberg.parquet.Parquet.read(org.apache.iceberg.Files.localInput(file.toFile()))
+          .project(SEED)
+          .withNameMapping(org.apache.iceberg.mapping.MappingUtil.create(SEED))
+          .createReaderFunc(fs -> org.apache.iceberg.data.parquet.GenericParquetReaders.buildReader(SEED, fs))
+          .build();
+      it = rows.iterator();
+    }
+
+    @Override
+    public byte[] next() throws IOException {
+      if (!it.hasNext()) {
+        return null;
+      }
+      Record r = it.next();
+      row++;
+      ObjectNode o = JSON.createObjectNode();
+      for (String f : List.of(EVENT_ID, USER_ID, PAGE_URL)) {
+        if (r.getField(f) != null) {
+          o.put(f, r.getField(f).toString());
+        }
+      }
+      if (r.getField(TIMESTAMP) != null) {
+        o.put(TIMESTAMP, (Long) r.getField(TIMESTAMP));
+      }
+      return JSON.writeValueAsBytes(o);
+    }
+
+    @Override
+    public long position() {
+      return row;
+    }
+
+    @Override
+    public void close() throws IOException {
+      rows.close();
     }
   }
 
