@@ -13,8 +13,9 @@ import picocli.CommandLine.ParentCommand;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Benchmark the archive on its own topic and table: throughput as a ratio against a bare Kafka",
-      "consumer on the same pre-loaded topic, then archive lag p50/p99 at half the archive throughput."
+      "Benchmark archive throughput and lag on a topic and table of its own.",
+      "Throughput as a ratio against a bare Kafka consumer on the same pre-loaded topic, then",
+      "archive lag p50/p99 at half the archive throughput."
     })
 public final class BenchCommand implements Callable<Integer> {
   @ParentCommand LakeMain parent;

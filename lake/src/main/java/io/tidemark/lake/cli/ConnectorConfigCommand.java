@@ -15,8 +15,8 @@ import picocli.CommandLine.ParentCommand;
     name = "connector-config",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the archive connector's configuration as JSON for a distributed Kafka Connect cluster",
-      "(POST /connectors), from the current Tidemark configuration. See docs/lake.md."
+      "Print the connector's JSON for a distributed Kafka Connect cluster.",
+      "Built from the current Tidemark configuration (PUT /connectors/<name>/config). See docs/lake.md."
     })
 public final class ConnectorConfigCommand implements Callable<Integer> {
   @ParentCommand LakeMain parent;

@@ -16,8 +16,9 @@ import picocli.CommandLine.ParentCommand;
     name = "maintain",
     mixinStandardHelpOptions = true,
     description = {
-      "Compact small data files per event day and expire snapshots older than",
-      "tidemark.lake.snapshot-retention (keeping tidemark.lake.min-snapshots-to-keep).",
+      "Compact small data files and expire old snapshots.",
+      "Compacts per event day; expires snapshots older than tidemark.lake.snapshot-retention",
+      "(keeping tidemark.lake.min-snapshots-to-keep).",
       "Never changes a row; safe while the archive writes; idempotent."
     })
 public final class MaintainCommand implements Callable<Integer> {

@@ -16,8 +16,9 @@ import picocli.CommandLine.ParentCommand;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Check the archive's integrity: no data file added by more than one snapshot, no Kafka",
-      "offset archived twice, no record of the topic skipped (gaps and duplicates are listed).",
+      "Check the archive's integrity; exit code 1 when not clean.",
+      "No data file added by more than one snapshot, no Kafka offset archived twice, no record",
+      "of the topic skipped (gaps and duplicates are listed).",
       "Exit code 0 when clean, 1 when not."
     })
 public final class VerifyCommand implements Callable<Integer> {
