@@ -75,6 +75,10 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
   @Option(names = "--freshness-seconds", defaultValue = "30", description = "Length of the freshness run; 0 skips it (default: ${DEFAULT-VALUE}).")
   int freshnessSeconds;
 
+  @Option(names = "--private-stack",
+      description = "Start a private Kafka and ClickHouse on free ports for the run (isolated from a shared stack), stopped at the end.")
+  boolean privateStack;
+
   @Option(names = "--report", description = "Markdown file to write the section into (default: docs/benchmarks.md of the project).")
   Path report;
 
@@ -107,8 +111,33 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
     List<io.tidemark.core.config.ConfigOption<?>> known = new ArrayList<>(SpeedOptions.known());
     known.addAll(StackOptions.all());
+    TidemarkConfig base = TidemarkConfig.load(configFile, env, overrides, known);
+    io.tidemark.stack.LocalStack stack = null;
+    if (privateStack) {
+      base = base.with(StackOptions.HOME, Files.createTempDirectory("tidemark-bench-stack-").toString())
+          .with(StackOptions.KAFKA_PORT, freePort())
+          .with(StackOptions.KAFKA_CONTROLLER_PORT, freePort())
+          .with(StackOptions.CLICKHOUSE_HTTP_PORT, freePort())
+          .with(StackOptions.CLICKHOUSE_TCP_PORT, freePort())
+          .with(StackOptions.CLICKHOUSE_INTERSERVER_PORT, freePort())
+          .with(StackOptions.S3_PORT, freePort());
+      stack = new io.tidemark.stack.LocalStack(base);
+      stack.up(java.util.Set.of(io.tidemark.stack.Service.KAFKA, io.tidemark.stack.Service.CLICKHOUSE),
+          io.tidemark.stack.StackListener.SILENT);
+      out.println("private stack up in " + base.get(StackOptions.HOME));
+    }
+    try {
+      return measure(base, run);
+    } finally {
+      if (stack != null) {
+        stack.down();
+      }
+    }
+  }
+
+  private int measure(TidemarkConfig base, String run) throws Exception {
     TidemarkConfig cfg =
-        io.tidemark.stack.Endpoints.resolve(TidemarkConfig.load(configFile, env, overrides, known))
+        io.tidemark.stack.Endpoints.resolve(base)
             .with(KafkaOptions.EVENTS_TOPIC, "bench_speed_events_" + run)
             .with(KafkaOptions.DLQ_TOPIC, "bench_speed_dlq_" + run)
             .with(KafkaOptions.LATE_TOPIC, "bench_speed_late_" + run)
