@@ -91,6 +91,7 @@ public final class KafkaTopics {
           outcomes.add(new TopicOutcome(name, TopicOutcome.Status.CREATED, partitions, partitions));
         }
       }
+      awaitVisible(admin, names);
       return outcomes;
     } catch (ExecutionException e) {
       throw translate(bootstrap, e.getCause());
@@ -102,6 +103,35 @@ public final class KafkaTopics {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("Interrupted while talking to Kafka at " + bootstrap, e);
+    }
+  }
+
+  /**
+   * Waits until every topic can be described with all its partitions led. CreateTopics returns
+   * once the controller accepted the topics, before every broker serves their metadata; a
+   * producer or consumer started right after migrate would otherwise see "unknown topic".
+   */
+  private static void awaitVisible(Admin admin, List<String> names)
+      throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (true) {
+      try {
+        Map<String, TopicDescription> d =
+            admin.describeTopics(names).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        boolean led = d.values().stream()
+            .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        if (led) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+          throw new StoreUnavailableException("Cannot describe topics " + names + ": " + e.getCause().getMessage(), e.getCause());
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("Topics " + names + " not visible within " + TIMEOUT_SECONDS + " s");
+      }
+      Thread.sleep(100);
     }
   }
 
