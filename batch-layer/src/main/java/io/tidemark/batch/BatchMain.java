@@ -76,7 +76,7 @@ public final class BatchMain implements Callable<Integer> {
 
   /** One-paragraph summary of a run. */
   public static String describe(BatchResult r) {
-    return String.format(
+    return String.format(java.util.Locale.ROOT,
         "Batch %s for %s from lake snapshot %d: %d records (%d valid, %d invalid, %d duplicates),"
             + " %d events counted (%d too late for the speed layer, %d not streamed);"
             + " wrote %d %s rows and %d %s rows in %.1f s",

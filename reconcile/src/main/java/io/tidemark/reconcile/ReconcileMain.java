@@ -204,9 +204,9 @@ public final class ReconcileMain implements Callable<Integer> {
         } else if (rows.isEmpty()) {
           System.out.println("No drift reports between " + f + " and " + t);
         } else {
-          System.out.printf("%-10s  %-16s  %9s  %9s  %7s  %8s  %s%n", "day", "outcome", "batch", "speed", "drift", "relative", "run");
+          System.out.printf(java.util.Locale.ROOT, "%-10s  %-16s  %9s  %9s  %7s  %8s  %s%n", "day", "outcome", "batch", "speed", "drift", "relative", "run");
           for (Map<String, String> r : rows) {
-            System.out.printf("%-10s  %-16s  %9s  %9s  %7s  %7.3f%%  %s%n", r.get("day_text"), r.get("outcome"),
+            System.out.printf(java.util.Locale.ROOT, "%-10s  %-16s  %9s  %9s  %7s  %7.3f%%  %s%n", r.get("day_text"), r.get("outcome"),
                 r.get("batch_total"), r.get("speed_total"), r.get("abs_drift"),
                 100 * Double.parseDouble(r.get("relative_drift")), r.get("run_id"));
           }
@@ -270,25 +270,25 @@ public final class ReconcileMain implements Callable<Integer> {
   /** The human form of a report. */
   public static String describe(DriftReport r, int top) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format("Reconcile %s: %s (run %s, batch %s from lake snapshot %d)%n", r.day(),
+    b.append(String.format(java.util.Locale.ROOT, "Reconcile %s: %s (run %s, batch %s from lake snapshot %d)%n", r.day(),
         r.outcome().code(), r.runId(), r.batchRunId(), r.lakeSnapshotId()));
     for (CountMetric m : CountMetric.values()) {
       MetricDrift d = r.metrics().get(m);
-      b.append(String.format("  %s: batch %d events in %d rows, speed %d in %d rows; keys only in speed %d,"
+      b.append(String.format(java.util.Locale.ROOT, "  %s: batch %d events in %d rows, speed %d in %d rows; keys only in speed %d,"
               + " only in batch %d, different %d; drift %d (%.3f%%)%n", m.servingTable(), d.batchTotal(),
           d.batchRows(), d.speedTotal(), d.speedRows(), d.keysOnlySpeed(), d.keysOnlyBatch(), d.keysDifferent(),
           d.absDrift(), 100 * d.relativeDrift()));
-      b.append(String.format("    causes: %s %d, %s %d, %s %d, %s %d%n", Cause.TOO_LATE.code(), d.tooLate(),
+      b.append(String.format(java.util.Locale.ROOT, "    causes: %s %d, %s %d, %s %d, %s %d%n", Cause.TOO_LATE.code(), d.tooLate(),
           Cause.NOT_STREAMED.code(), d.notStreamed(), Cause.MISSING_FROM_SPEED.code(), d.missing(),
           Cause.OVER_COUNTED.code(), d.overCounted()));
       for (KeyDiff k : d.top(top)) {
-        b.append(String.format("    %s %s batch %d speed %d (%+d, %s)%n", k.key(), Instant.ofEpochMilli(k.windowStart()),
+        b.append(String.format(java.util.Locale.ROOT, "    %s %s batch %d speed %d (%+d, %s)%n", k.key(), Instant.ofEpochMilli(k.windowStart()),
             k.batch(), k.speed(), k.diff(), k.cause()));
       }
     }
     b.append("  invalid records in the lake: ").append(r.invalidRecords());
     if (!r.invalidByReason().isEmpty()) {
-      b.append(" (").append(r.invalidByReason().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+      b.append(" (").append(new java.util.TreeMap<>(r.invalidByReason()).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
           .collect(Collectors.joining(", "))).append(")");
     }
     return b.toString();
