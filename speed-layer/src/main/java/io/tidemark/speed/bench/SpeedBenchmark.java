@@ -197,7 +197,7 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     md.append("## speed: the Flink speed layer vs a bare Kafka consumer\n\n");
     md.append(String.format(
         "Catch-up over a pre-loaded backlog of %,d generator records (%,d users, 1,000 pages, 2%% duplicates,"
-            + " 1%% invalid, out-of-order up to 3 s) in a 4-partition topic of the local stack's broker; broker,"
+            + " 1%% invalid, out-of-order up to 3 s) in a 4-partition topic of a local broker (the local stack's, or a private one with --private-stack); broker,"
             + " ClickHouse and the job share the same %d cores. Baseline: one bare `KafkaConsumer` + the shared"
             + " `PageViewParser` reading the same topic in the same run. Job: the whole speed layer (validation,"
             + " dead letters, dedup, per-user and per-page counts, ClickHouse writes) on a MiniCluster, parallelism"
