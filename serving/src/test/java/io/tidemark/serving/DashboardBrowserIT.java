@@ -185,9 +185,20 @@ class DashboardBrowserIT {
     for (int d = 3; d >= 1; d--) {
       recordRun(today.minusDays(d), d * 17L);
     }
-    page.navigate(server.url() + "/#/drift");
-    page.reload();
-    page.waitForSelector("#drift-table tr.clickable");
+    // The runs were written behind the page's back: reload until the drift view shows them (a
+    // reload can race the inserts on a loaded machine), for at most about a minute.
+    for (int attempt = 1; ; attempt++) {
+      page.navigate(server.url() + "/#/drift");
+      page.reload();
+      try {
+        page.waitForSelector("#drift-table tr.clickable", new Page.WaitForSelectorOptions().setTimeout(15_000));
+        break;
+      } catch (com.microsoft.playwright.TimeoutError e) {
+        if (attempt == 4) {
+          throw e;
+        }
+      }
+    }
     assertThat(page.locator("#drift-table tr.clickable").count()).isEqualTo(3);
     assertThat(page.locator("#drift-chart rect.bar").count()).isEqualTo(3);
     String day = today.minusDays(1).toString();

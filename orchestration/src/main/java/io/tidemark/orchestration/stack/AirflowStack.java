@@ -409,6 +409,19 @@ public final class AirflowStack {
     client.setVariable("tidemark_cli", cli == null || cli.isBlank() ? projectRoot.resolve("tidemark").toString() : cli);
     client.setVariable("tidemark_home", projectRoot.toString());
     client.setVariable("tidemark_drift_alert_threshold", cfg.get(OrchestrationOptions.DRIFT_ALERT_THRESHOLD).toString());
+    // Tasks see exactly the configuration this stack was started with (the CLI hands it over in
+    // TIDEMARK_CONFIG), and never rebuild the project under a running pipeline.
+    Map<String, String> env = new java.util.TreeMap<>();
+    env.put("TIDEMARK_SKIP_BUILD", "1");
+    String configFile = System.getenv("TIDEMARK_CONFIG");
+    if (configFile != null && !configFile.isBlank()) {
+      env.put("TIDEMARK_CONFIG", configFile);
+    }
+    try {
+      client.setVariable("tidemark_env", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(env));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void sleep(Duration d) {
