@@ -140,7 +140,8 @@ class CrashIT {
       Table table = table(catalog, cfg);
       long beforeRestart = rowCount(table);
       worker.start();
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> rowCount(table) >= 3000);
+      // generous: a restarted worker needs a rebalance and a full commit cycle, slow on 2 loaded cores
+      await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).until(() -> rowCount(table) >= 3000);
       Thread.sleep(cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() * 2);
       assertThat(rowCount(table)).isEqualTo(3000);
       try (KafkaConsumer<byte[], byte[]> c = consumer(cfg)) {
