@@ -78,6 +78,26 @@ final class LayerCommands {
     }
   }
 
+  @Command(name = "speed",
+      description = {"Run the Flink speed layer (Kafka -> 1-minute counts -> ClickHouse).",
+          "All arguments are passed to the speed layer: './tidemark speed --help' lists them."})
+  static final class Speed extends Delegate {
+    @Override
+    ChildJvm jvm() {
+      return speedLayer();
+    }
+  }
+
+  @Command(name = "lake",
+      description = {"Archive raw events into the Iceberg lake and inspect it (run, status, verify, import, maintain).",
+          "All arguments are passed to the lake tool: './tidemark lake --help' lists them."})
+  static final class Lake extends Delegate {
+    @Override
+    ChildJvm jvm() {
+      return lake();
+    }
+  }
+
   @Command(name = "batch",
       description = {"Recompute authoritative counts for a UTC day from the lake (Spark): 'batch run --date 2026-11-24'.",
           "'./tidemark batch --help' lists the options."})
