@@ -10,6 +10,7 @@ import io.tidemark.lake.check.ArchiveVerifier;
 import io.tidemark.lake.connect.ConnectWorker;
 import io.tidemark.stack.Service;
 import io.tidemark.testsupport.TestServices;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -86,8 +88,7 @@ class CrashIT {
       assertThat(producerFailure.get()).isNull();
       List<TopicRecord> topic = readTopic(cfg);
       assertThat(topic).hasSize((int) sent.get());
-      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
-          .until(() -> rowCount(table) >= topic.size());
+      awaitRows(table, topic.size(), Duration.ofSeconds(180));
       // one more commit cycle: nothing may arrive twice later
       Thread.sleep(cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() * 2);
 
@@ -141,13 +142,23 @@ class CrashIT {
       long beforeRestart = rowCount(table);
       worker.start();
       // generous: a restarted worker needs a rebalance and a full commit cycle, slow on 2 loaded cores
-      await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).until(() -> rowCount(table) >= 3000);
+      awaitRows(table, 3000, Duration.ofSeconds(300));
       Thread.sleep(cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() * 2);
       assertThat(rowCount(table)).isEqualTo(3000);
       try (KafkaConsumer<byte[], byte[]> c = consumer(cfg)) {
         assertThat(new ArchiveVerifier(table, c, topic).verify().findings()).isEmpty();
       }
       System.out.printf("[CrashIT] killed before the first table commit (%d rows committed then); after restart 3000 rows, verify clean%n", beforeRestart);
+    }
+  }
+
+  /** Waits for the rows; on timeout fails with the worker's commit protocol log so CI shows why. */
+  private void awaitRows(Table table, long rows, Duration timeout) throws IOException {
+    try {
+      await().atMost(timeout).pollInterval(Duration.ofSeconds(1)).until(() -> rowCount(table) >= rows);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("Expected " + rows + " rows within " + timeout + ", found " + rowCount(table)
+          + "; worker log (commit protocol lines):\n" + LogWatcher.protocolLines(worker.logFile(), 200), e);
     }
   }
 

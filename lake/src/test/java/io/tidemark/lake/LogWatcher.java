@@ -44,4 +44,17 @@ final class LogWatcher {
     }
     throw new AssertionError("No line matching " + regex + " in " + file + " within " + timeout);
   }
+
+  private static final Pattern PROTOCOL = Pattern.compile(
+      "ERROR|WARN|Exception|Coordinator|leader|commit worker|Commit|DATA_|START_COMMIT|assigned|revoked|Rebalanc|Kafka Connect started");
+
+  /** The last {@code max} lines of the log that tell the commit protocol's story, for failure messages. */
+  static String protocolLines(Path file, int max) throws IOException {
+    if (!Files.exists(file)) {
+      return "(no log at " + file + ")";
+    }
+    java.util.List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+        .filter(l -> PROTOCOL.matcher(l).find()).toList();
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - max), lines.size()));
+  }
 }
