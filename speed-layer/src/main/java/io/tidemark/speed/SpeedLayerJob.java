@@ -8,6 +8,9 @@ import io.tidemark.core.metric.CountMetric;
 import io.tidemark.speed.count.CountUpdate;
 import io.tidemark.speed.count.DeadLetterRouter;
 import io.tidemark.speed.count.MetricKeySelector;
+import io.tidemark.speed.count.PageDelta;
+import io.tidemark.speed.count.PageDeltaCombiner;
+import io.tidemark.speed.count.PageDeltaCountFunction;
 import io.tidemark.speed.count.WindowCountFunction;
 import io.tidemark.speed.sink.ClickHouseCountSink;
 import io.tidemark.speed.sink.ClickHouseCountStore;
@@ -46,10 +49,13 @@ import org.apache.flink.util.OutputTag;
  *   ├─ invalid ──────────────────────────────────────────────> Kafka pageview_events_dlq
  *   └─ keyBy(user_id): dedup by event_id + 1-min counts ───────> ClickHouse user_page_counts_store
  *        ├─ too late ──────────────────────────────────────────> Kafka pageview_events_late
- *        └─ counted ─ keyBy(page_url): 1-min counts ──────────> ClickHouse page_view_counts_store
+ *        └─ counted ─ sum per (page, window) in the subtask
+ *             └─ keyBy(page_url): add the sums, 1-min counts ──> ClickHouse page_view_counts_store
  * </pre>
  *
- * Two shuffles in all; every sink is chained to its operator. The job receives its source and
+ * Two shuffles in all, the second carrying per-page sums instead of events; every sink is chained
+ * to its operator, and the lateness of an event is decided once, by the per-user count, so an
+ * event counts for its page exactly when it counts for its user. The job receives its source and
  * sinks in the constructor (tests pass their own), {@link #fromConfig} wires the real ones.
  */
 public final class SpeedLayerJob {
@@ -141,14 +147,20 @@ public final class SpeedLayerJob {
     SingleOutputStreamOperator<CountUpdate> perPage =
         perUser
             .getSideOutput(COUNTED)
-            .keyBy(new MetricKeySelector(CountMetric.PAGE))
-            .process(new WindowCountFunction(CountMetric.PAGE, false, outOfOrderness, lateness, LATE, null))
+            .transform(
+                "combine-page-deltas",
+                TypeInformation.of(PageDelta.class),
+                new PageDeltaCombiner(
+                    config.get(SpeedOptions.PAGE_COMBINE_MAX_CELLS),
+                    config.get(SpeedOptions.PAGE_COMBINE_MAX_DELAY).toMillis()))
+            .uid("combine-page-deltas")
+            .keyBy(PageDelta::page)
+            .process(new PageDeltaCountFunction(lateness))
             .name("count-per-page")
             .uid("count-per-page");
     perPage.sinkTo(pageCounts).name("clickhouse-page-counts").uid("clickhouse-page-counts");
 
-    DataStream<PageViewEvent> late = perUser.getSideOutput(LATE).union(perPage.getSideOutput(LATE));
-    late.sinkTo(lateEvents).name("late-topic").uid("late-topic");
+    perUser.getSideOutput(LATE).sinkTo(lateEvents).name("late-topic").uid("late-topic");
   }
 
   /** Builds the pipeline and submits it without waiting for it to end. */

@@ -58,6 +58,16 @@ public final class SpeedOptions {
           .defaultValue(Duration.ofSeconds(1))
           .description("How often the current count of every changed window is written to ClickHouse while it is open (the sink's timed flush).");
 
+  public static final ConfigOption<Duration> PAGE_COMBINE_MAX_DELAY =
+      ConfigOption.durationKey("tidemark.speed.page-combine-max-delay")
+          .defaultValue(Duration.ofMillis(100))
+          .description("Longest time a per-user subtask sums counted events per page and window before sending the sums to the per-page count (also flushed at every watermark and checkpoint).");
+
+  public static final ConfigOption<Integer> PAGE_COMBINE_MAX_CELLS =
+      ConfigOption.intKey("tidemark.speed.page-combine-max-cells")
+          .defaultValue(10_000)
+          .description("Page/window sums a per-user subtask buffers before sending them early.");
+
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
       ConfigOption.durationKey("tidemark.speed.checkpoint-interval")
           .defaultValue(Duration.ofSeconds(10))
@@ -125,7 +135,7 @@ public final class SpeedOptions {
   public static List<ConfigOption<?>> all() {
     return List.of(
         JOB_NAME, PARALLELISM, CONSUMER_GROUP, STARTING_OFFSETS, OUT_OF_ORDERNESS, IDLENESS,
-        ALLOWED_LATENESS, EARLY_FIRE_INTERVAL, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND,
+        ALLOWED_LATENESS, EARLY_FIRE_INTERVAL, PAGE_COMBINE_MAX_DELAY, PAGE_COMBINE_MAX_CELLS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND,
         INCREMENTAL_CHECKPOINTS, RESTORE_FROM, SIDE_OUTPUT_GUARANTEE, SINK_BATCH_SIZE,
         SINK_MAX_RETRIES, SINK_RETRY_BACKOFF, SINK_MAX_BACKOFF, SINK_TIMEOUT, WEB_UI_PORT,
         METRICS_PORT);

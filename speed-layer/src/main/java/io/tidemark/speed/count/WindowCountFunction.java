@@ -6,13 +6,11 @@ import io.tidemark.core.metric.DedupRule;
 import io.tidemark.core.metric.Windows;
 import io.tidemark.speed.SpeedMetrics;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -61,11 +59,9 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
   private final OutputTag<PageViewEvent> lateTag;
   private final OutputTag<PageViewEvent> countedTag;
 
-  private transient MapState<Long, Long> counts;
-  private transient MapState<String, Long> seenEventIds;
-  private transient ListState<Long> generationState;
+  private transient ValueState<WindowCells> cells;
+  private transient VersionGeneration generation;
   private transient ListState<Long> watermarkState;
-  private transient long generation;
   private transient long restoredWatermark;
   private transient long lastWatermark;
   private transient Counter duplicates;
@@ -97,14 +93,7 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
 
   @Override
   public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-    counts =
-        getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("counts", Types.LONG, Types.LONG));
-    if (dedup) {
-      seenEventIds =
-          getRuntimeContext()
-              .getMapState(new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG));
-    }
+    cells = getRuntimeContext().getState(new ValueStateDescriptor<>("window-cells", new WindowCellsSerializer()));
     MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(SpeedMetrics.GROUP);
     duplicates = group.counter(SpeedMetrics.DUPLICATE_EVENTS);
     late = group.counter(SpeedMetrics.LATE_EVENTS);
@@ -122,24 +111,27 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
       ctx.output(lateTag, event);
       return;
     }
+    WindowCells keyCells = cells.value();
+    if (keyCells == null) {
+      keyCells = new WindowCells();
+    }
+    String id = null;
     if (dedup) {
-      String id = io.tidemark.core.metric.DedupRule.dedupKey(event);
-      if (seenEventIds.contains(id)) {
+      id = DedupRule.dedupKey(event);
+      if (keyCells.contains(id)) {
         duplicates.inc();
         return;
       }
-      seenEventIds.put(id, windowStart);
     }
-    Long previous = counts.get(windowStart);
-    long count = previous == null ? 1 : previous + 1;
-    counts.put(windowStart, count);
-    if (previous == null) {
+    long count = keyCells.add(windowStart, id);
+    cells.update(keyCells);
+    if (count == 1) {
       ctx.timerService().registerEventTimeTimer(cleanupTime(windowStart));
     }
     counted.inc();
     out.collect(
         new CountUpdate(
-            ctx.getCurrentKey(), windowStart, count, Versions.version(generation, count), event.timestamp()));
+            ctx.getCurrentKey(), windowStart, count, generation.version(count), event.timestamp()));
     if (countedTag != null) {
       ctx.output(countedTag, event);
     }
@@ -159,20 +151,15 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
       throws Exception {
     lastWatermark = Math.max(lastWatermark, ctx.timerService().currentWatermark());
     long windowStart = timestamp - retentionMs - Windows.SIZE_MS;
-    counts.remove(windowStart);
-    if (counts.isEmpty()) {
-      counts.clear(); // drops the key's (empty) map, not only its entries
+    WindowCells keyCells = cells.value();
+    if (keyCells == null) {
+      return;
     }
-    if (dedup) {
-      Iterator<Map.Entry<String, Long>> it = seenEventIds.iterator();
-      while (it.hasNext()) {
-        if (it.next().getValue() <= windowStart) {
-          it.remove();
-        }
-      }
-      if (seenEventIds.isEmpty()) {
-        seenEventIds.clear();
-      }
+    keyCells.remove(windowStart);
+    if (keyCells.isEmpty()) {
+      cells.clear();
+    } else {
+      cells.update(keyCells);
     }
   }
 
@@ -182,33 +169,26 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
-    generationState.update(List.of(generation));
+    generation.snapshot();
     watermarkState.update(List.of(effectiveWatermark()));
   }
 
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
-    generationState =
-        context
-            .getOperatorStateStore()
-            .getUnionListState(new ListStateDescriptor<>("version-generation", Types.LONG));
+    generation = new VersionGeneration();
+    generation.initialize(context);
     watermarkState =
         context
             .getOperatorStateStore()
             .getUnionListState(new ListStateDescriptor<>("restored-watermark", Types.LONG));
-    long restoredGeneration = -1;
     long minWatermark = Long.MAX_VALUE;
     boolean any = false;
     if (context.isRestored()) {
-      for (Long g : generationState.get()) {
-        restoredGeneration = Math.max(restoredGeneration, g);
-      }
       for (Long w : watermarkState.get()) {
         minWatermark = Math.min(minWatermark, w);
         any = true;
       }
     }
-    generation = Versions.generation(System.currentTimeMillis(), restoredGeneration);
     restoredWatermark = any ? minWatermark : Long.MIN_VALUE;
     lastWatermark = Long.MIN_VALUE;
   }

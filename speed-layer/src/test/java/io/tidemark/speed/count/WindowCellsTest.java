@@ -1,0 +1,72 @@
+package io.tidemark.speed.count;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+class WindowCellsTest {
+  static final long W0 = 1_764_000_000_000L;
+  static final long W1 = W0 + 60_000;
+
+  @Test
+  void countsPerWindowAndRemembersIdsAcrossWindows() {
+    WindowCells c = new WindowCells();
+    assertThat(c.add(W0, "a")).isEqualTo(1);
+    assertThat(c.add(W0, "b")).isEqualTo(2);
+    assertThat(c.add(W1, "c")).isEqualTo(1);
+    assertThat(c.contains("a")).isTrue();
+    assertThat(c.contains("c")).isTrue();
+    assertThat(c.contains("x")).isFalse();
+    c.remove(W0);
+    assertThat(c.contains("a")).isFalse();
+    assertThat(c.count(W0)).isZero();
+    assertThat(c.count(W1)).isEqualTo(1);
+    c.remove(W1);
+    assertThat(c.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aWindowWithManyIdsSwitchesToAHashSetAndKeepsEveryId() {
+    WindowCells c = new WindowCells();
+    int n = WindowCells.LINEAR_SCAN_LIMIT * 5 + 3;
+    for (int i = 0; i < n; i++) {
+      assertThat(c.contains("id-" + i)).isFalse();
+      assertThat(c.add(W0, "id-" + i)).isEqualTo(i + 1);
+    }
+    for (int i = 0; i < n; i++) {
+      assertThat(c.contains("id-" + i)).as("id-%d", i).isTrue();
+    }
+    assertThat(c.idsAt(0)).hasSize(n);
+  }
+
+  @Test
+  void serializerRoundTripsAndCopiesDeeply() throws Exception {
+    WindowCells c = new WindowCells();
+    for (int i = 0; i < 40; i++) {
+      c.add(W0, "x" + i);
+    }
+    c.add(W1, "y");
+    c.addCount(W1 + 60_000, 7); // a window without ids (no dedup)
+    WindowCellsSerializer ser = new WindowCellsSerializer();
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    ser.serialize(c, out);
+    WindowCells back = ser.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    assertThat(back.size()).isEqualTo(3);
+    assertThat(back.count(W0)).isEqualTo(40);
+    assertThat(back.count(W1 + 60_000)).isEqualTo(7);
+    assertThat(back.contains("x39")).isTrue();
+    assertThat(back.contains("y")).isTrue();
+    // counting continues after a restore, dedup included
+    assertThat(back.add(W1, "z")).isEqualTo(2);
+    assertThat(back.contains("z")).isTrue();
+
+    WindowCells copy = ser.copy(c);
+    copy.add(W1, "only-in-copy");
+    copy.remove(W0);
+    assertThat(c.contains("only-in-copy")).isFalse();
+    assertThat(c.count(W0)).isEqualTo(40);
+    assertThat(c.count(W1)).isEqualTo(1);
+  }
+}
