@@ -9,17 +9,20 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One detached Airflow process (api-server, scheduler or dag-processor), known across JVMs only by
  * its pid file.
  *
- * <p>It runs in its own session ({@code setsid}), so its process group holds exactly what it
- * spawned (uvicorn workers, executor workers, task supervisors): stopping signals that group and
+ * <p>It runs in its own session ({@code setsid}), so its process group holds what it spawned
+ * (uvicorn workers, executor workers, task supervisors); stopping signals that group and every
+ * descendant of the process (task runners and the Tidemark CLI and Spark JVMs they start), and
  * nothing else. A recorded pid is only signalled while its command line still mentions airflow
  * (Airflow rewrites its process title, so the venv path is not a reliable identity).
  */
@@ -89,23 +92,37 @@ final class AirflowProcess {
     }
   }
 
-  /** SIGTERM to the process group, SIGKILL after {@code grace}. Idempotent; removes the pid file. */
+  /**
+   * Stops the process and everything it started: SIGTERM to its process group and to each of its
+   * descendants, then, for whatever is still alive after {@code grace}, SIGKILL to the group and to
+   * each process of the tree. Idempotent; removes the pid file.
+   *
+   * <p>Why more than the group: Airflow's task runners start the Tidemark CLI, which starts a Spark
+   * or Flink JVM; a supervisor or a task may move itself to its own process group or session, and
+   * a process that outlives its parent is re-parented away from the tree. The tree is therefore
+   * collected before the first signal and again while waiting, so a task started during shutdown,
+   * and a grandchild whose parent already exited, are stopped too.
+   *
+   * @return whether anything had to be killed with SIGKILL
+   */
   boolean stop(Duration grace) {
     Optional<ProcessHandle> p = running();
     boolean killed = false;
     if (p.isPresent()) {
-      ProcessHandle h = p.get();
-      List<ProcessHandle> tree = new ArrayList<>(h.descendants().toList());
-      signalGroup(h.pid(), "TERM");
-      if (!awaitExit(h, grace)) {
-        signalGroup(h.pid(), "KILL");
-        h.destroyForcibly();
-        awaitExit(h, Duration.ofSeconds(10));
+      ProcessHandle leader = p.get();
+      Set<ProcessHandle> tree = new LinkedHashSet<>();
+      tree.add(leader);
+      collectDescendants(tree);
+      signalGroup(leader.pid(), "TERM");
+      tree.forEach(ProcessHandle::destroy);
+      if (!awaitTreeExit(tree, grace)) {
         killed = true;
-      }
-      for (ProcessHandle child : tree) { // anything that left the group (rare) but is ours
-        if (child.isAlive()) {
-          child.destroyForcibly();
+        signalGroup(leader.pid(), "KILL");
+        collectDescendants(tree);
+        tree.forEach(ProcessHandle::destroyForcibly);
+        if (!awaitTreeExit(tree, Duration.ofSeconds(10))) {
+          throw new AirflowStackException("Cannot stop Airflow " + name + ": processes " + alive(tree)
+              + " survived SIGKILL");
         }
       }
     }
@@ -115,6 +132,53 @@ final class AirflowProcess {
       throw new AirflowStackException("Cannot delete " + pidFile + ": " + e.getMessage(), e);
     }
     return killed;
+  }
+
+  /** Adds the current descendants of every live member of {@code tree}. */
+  private static void collectDescendants(Set<ProcessHandle> tree) {
+    for (ProcessHandle member : List.copyOf(tree)) {
+      if (isRunning(member)) {
+        member.descendants().forEach(tree::add);
+      }
+    }
+  }
+
+  private static List<Long> alive(Set<ProcessHandle> tree) {
+    return tree.stream().filter(AirflowProcess::isRunning).map(ProcessHandle::pid).toList();
+  }
+
+  /** Alive and not a zombie (an exited process its parent has not reaped yet counts as stopped). */
+  static boolean isRunning(ProcessHandle p) {
+    if (!p.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"), StandardCharsets.US_ASCII);
+      int end = stat.lastIndexOf(')');
+      return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+    } catch (IOException e) {
+      return p.isAlive();
+    }
+  }
+
+  /** Waits until every process of the tree (including ones it starts meanwhile) has exited. */
+  private static boolean awaitTreeExit(Set<ProcessHandle> tree, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (true) {
+      collectDescendants(tree);
+      if (alive(tree).isEmpty()) {
+        return true;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        return false;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return alive(tree).isEmpty();
+      }
+    }
   }
 
   private static void signalGroup(long pid, String signal) {
@@ -128,18 +192,6 @@ final class AirflowProcess {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static boolean awaitExit(ProcessHandle h, Duration timeout) {
-    try {
-      h.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-      return !h.isAlive();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return !h.isAlive();
     }
   }
 

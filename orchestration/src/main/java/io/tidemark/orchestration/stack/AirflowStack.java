@@ -201,13 +201,29 @@ public final class AirflowStack {
     return status();
   }
 
-  /** Stops the three processes (SIGTERM, then SIGKILL after 30 s). Idempotent; keeps the data. */
+  /**
+   * Stops the three processes and everything they started, running tasks included (the Tidemark
+   * CLI and its Spark JVMs): SIGTERM, then SIGKILL after 30 s. Idempotent; keeps the data. Every
+   * process is attempted even when stopping an earlier one fails; the first failure is thrown.
+   */
   public void stop() {
     List<String> order = List.of("scheduler", "dag-processor", "api-server");
+    AirflowStackException failure = null;
     for (String name : order) {
-      if (processes.get(name).stop(Duration.ofSeconds(30))) {
-        LOG.warn("Airflow {} did not stop within 30 s and was killed", name);
+      try {
+        if (processes.get(name).stop(Duration.ofSeconds(30))) {
+          LOG.warn("Airflow {} did not stop within 30 s and was killed", name);
+        }
+      } catch (AirflowStackException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
       }
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
@@ -335,6 +351,10 @@ public final class AirflowStack {
     env.put("AIRFLOW__CORE__LOAD_EXAMPLES", "False");
     env.put("AIRFLOW__CORE__EXECUTOR", "LocalExecutor");
     env.put("AIRFLOW__CORE__PARALLELISM", "4");
+    // Off for tests: on unpause the scheduler would at once create the run of the latest complete
+    // interval (yesterday's nightly), which goes first (it is due earliest) and, with
+    // max_active_runs=1, keeps a triggered run queued until it ends, retries included.
+    env.put("AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", cfg.get(OrchestrationOptions.SCHEDULED_RUNS) ? "True" : "False");
     env.put("AIRFLOW__CORE__EXECUTION_API_SERVER_URL", url() + "/execution/");
     env.put("AIRFLOW__CORE__AUTH_MANAGER", "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager");
     env.put("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", cfg.get(OrchestrationOptions.AIRFLOW_USER) + ":admin");
