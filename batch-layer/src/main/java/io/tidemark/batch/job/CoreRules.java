@@ -54,10 +54,8 @@ public final class CoreRules {
     spark.udf().register("tidemark_invalid_reason",
         (UDF8<Boolean, String, String, String, Long, Long, byte[], String, String>) CoreRules::invalidReason,
         DataTypes.StringType);
-    spark.udf().register("tidemark_window_start",
-        (UDF1<Long, Long>) ts -> Windows.windowStart(ts), DataTypes.LongType);
-    spark.udf().register("tidemark_window_day",
-        (UDF1<Long, Integer>) ws -> (int) Windows.day(ws).toEpochDay(), DataTypes.IntegerType);
+    spark.udf().register("tidemark_window_start", (UDF1<Long, Long>) CoreRules::windowStart, DataTypes.LongType);
+    spark.udf().register("tidemark_window_day", (UDF1<Long, Integer>) CoreRules::windowDay, DataTypes.IntegerType);
     spark.udf().register(tooLateFunction(horizon),
         (UDF2<Long, Long, Boolean>) (ws, arrival) -> arrival != null && horizon.tooLate(ws, arrival),
         DataTypes.BooleanType);
@@ -67,6 +65,20 @@ public final class CoreRules {
               (id, user, page, ts) -> metric.keyOf(new PageViewEvent(id, user, page, ts)),
           DataTypes.StringType);
     }
+  }
+
+  /**
+   * {@link Windows#windowStart}, {@code null} for {@code null}: a line imported from a file that
+   * did not parse has neither an event time nor a Kafka arrival time, and the job's day filter
+   * reads {@code null} as "not this day" (it failed with a NullPointerException before).
+   */
+  static Long windowStart(Long timestampMs) {
+    return timestampMs == null ? null : Windows.windowStart(timestampMs);
+  }
+
+  /** The UTC day of a window as days since the epoch, {@code null} for {@code null}. */
+  static Integer windowDay(Long windowStartMs) {
+    return windowStartMs == null ? null : (int) Windows.day(windowStartMs).toEpochDay();
   }
 
   /** The contract's verdict on one lake row: {@code null} when valid, else the reason code. */

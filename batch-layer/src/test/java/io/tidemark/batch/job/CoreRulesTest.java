@@ -30,4 +30,12 @@ class CoreRulesTest {
     assertThat(CoreRules.invalidReason(false, null, null, null, null, null, null, "missing-field")).isEqualTo("missing-field");
     assertThat(CoreRules.invalidReason(false, null, null, null, null, null, null, null)).isEqualTo("unknown");
   }
+
+  @Test
+  void windowFunctionsPassNullThroughForRowsWithoutAnyTime() {
+    assertThat(CoreRules.windowStart(null)).isNull();
+    assertThat(CoreRules.windowDay(null)).isNull();
+    assertThat(CoreRules.windowStart(86_400_000L + 61_234L)).isEqualTo(86_400_000L + 60_000L);
+    assertThat(CoreRules.windowDay(86_400_000L + 60_000L)).isEqualTo(1);
+  }
 }
