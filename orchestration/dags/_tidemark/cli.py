@@ -229,6 +229,9 @@ def run(args: Iterable[str], timeout_s: float | None = None) -> str:
     print("tidemark: running " + " ".join(argv), flush=True)
     lines: list[str] = []
     err_lines: list[str] = []
+    # The batch and reconcile tools print their one-line error as "error: ..." and, for an
+    # unexpected exception, a stack trace after it: the last line would be "... 25 more".
+    error_line: list[str] = []
     with subprocess.Popen(
         argv,
         cwd=home,
@@ -242,6 +245,8 @@ def run(args: Iterable[str], timeout_s: float | None = None) -> str:
 
         def copy_stderr(stream=proc.stderr) -> None:
             for line in stream:
+                if not error_line and line.startswith("error: "):
+                    error_line.append(line.strip())
                 err_lines.append(line)
                 del err_lines[:-50]
                 print(line, end="", flush=True)
@@ -276,8 +281,10 @@ def run(args: Iterable[str], timeout_s: float | None = None) -> str:
             raise subprocess.TimeoutExpired(argv, timeout_s)
     output = "".join(lines)
     if rc != 0:
-        # Tidemark prints its one-line error on stderr; fall back to the last line of stdout.
-        last = next((l.strip() for l in reversed(lines + err_lines) if l.strip()), "no output")
+        # Tidemark prints its one-line error on stderr: the "error: " line if there is one, else the
+        # last line of stderr or stdout.
+        last = error_line[0] if error_line else next(
+            (l.strip() for l in reversed(lines + err_lines) if l.strip()), "no output")
         message = f"tidemark {' '.join(args)} exited with {rc}: {last}"
         if rc in PERMANENT_EXIT_CODES:
             raise FailNoRetry(message)

@@ -181,6 +181,15 @@ class RunTest(unittest.TestCase):
             with self.assertRaisesRegex(cli.TidemarkCliError, "tidemark fail exited with 1: Cannot reach ClickHouse"):
                 cli.run(["fail"])
 
+    def test_the_error_line_is_reported_rather_than_the_end_of_a_stack_trace(self):
+        with open(self.launcher, "w") as f:
+            f.write('#!/usr/bin/env bash\necho "error: org.apache.spark.SparkException: [FAILED_EXECUTE_UDF]" >&2\n'
+                    'printf "\\tat org.apache.spark.rdd.RDD.iterator(RDD.scala:336)\\n\\t... 25 more\\n" >&2\nexit 1\n')
+        with mock.patch.object(cli, "_variable", self._variable):
+            with self.assertRaisesRegex(cli.TidemarkCliError,
+                                        r"tidemark batch run exited with 1: error: org\.apache\.spark\.SparkException: \[FAILED_EXECUTE_UDF\]$"):
+                cli.run(["batch", "run"])
+
     def test_timeout_stops_the_launcher(self):
         with open(self.launcher, "w") as f:
             f.write('#!/usr/bin/env bash\necho started\nexec sleep 30\n')

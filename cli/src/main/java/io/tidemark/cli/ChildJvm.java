@@ -91,14 +91,19 @@ final class ChildJvm {
     }
   }
 
+  /**
+   * One file per child, deleted when this JVM exits: Airflow runs two backfill days at once, and
+   * with one shared {@code <module>.properties}, deleted and then created anew, the second CLI's
+   * create could fail with FileAlreadyExistsException between the first one's delete and create.
+   */
   private Path writeConfig(TidemarkConfig config) throws IOException {
     Path dir = StackOptions.home(config).resolve("run");
     Files.createDirectories(dir);
-    Path file = dir.resolve(module + ".properties");
+    Path file = Files.createTempFile(dir, module + "-", ".properties",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    file.toFile().deleteOnExit();
     Properties p = new Properties();
     p.putAll(config.explicitValues());
-    Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (OutputStream out = Files.newOutputStream(file)) {
       p.store(out, "Resolved configuration handed to " + mainClass + " by ./tidemark");
     }

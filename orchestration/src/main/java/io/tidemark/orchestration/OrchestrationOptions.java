@@ -71,6 +71,13 @@ public final class OrchestrationOptions {
               "Relative drift (0.05 = 5 %) above which tidemark_nightly fails; the local stack writes it"
                   + " to the Airflow Variable tidemark_drift_alert_threshold.");
 
+  public static final ConfigOption<Boolean> SCHEDULED_RUNS =
+      ConfigOption.booleanKey("tidemark.orchestration.scheduled-runs")
+          .defaultValue(true)
+          .description(
+              "Whether the local Airflow's scheduler creates the DAGs' scheduled runs (Airflow's"
+                  + " [scheduler] use_job_schedule); false runs only triggered runs, as tests do.");
+
   public static final ConfigOption<Duration> START_TIMEOUT =
       ConfigOption.durationKey("tidemark.orchestration.start-timeout")
           .defaultValue(Duration.ofMinutes(3))
@@ -98,6 +105,7 @@ public final class OrchestrationOptions {
         TIDEMARK_CLI,
         API_PORT,
         DRIFT_ALERT_THRESHOLD,
+        SCHEDULED_RUNS,
         START_TIMEOUT,
         REQUEST_TIMEOUT,
         POLL_INTERVAL);

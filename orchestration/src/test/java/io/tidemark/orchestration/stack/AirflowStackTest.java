@@ -49,7 +49,20 @@ class AirflowStackTest {
         .containsEntry("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "sqlite:///" + home.resolve("airflow.db"))
         .containsEntry("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "ops:admin")
         .containsEntry("AIRFLOW__API_AUTH__JWT_SECRET", "s3cr3t")
-        .containsEntry("AIRFLOW__CORE__LOAD_EXAMPLES", "False");
+        .containsEntry("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+        .containsEntry("AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "True");
+  }
+
+  @Test
+  void scheduledRunsCanBeTurnedOffLeavingOnlyTriggeredRuns() throws IOException {
+    Path home = tmp.resolve("af");
+    AirflowStack stack = new AirflowStack(TidemarkConfig.of(Map.of(
+        OrchestrationOptions.AIRFLOW_HOME.key(), home.toString(),
+        OrchestrationOptions.SCHEDULED_RUNS.key(), "false")));
+    Files.createDirectories(home);
+    Files.writeString(home.resolve("tidemark-secrets"), "s3cr3t\n");
+
+    assertThat(stack.environment()).containsEntry("AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "False");
   }
 
   @Test
