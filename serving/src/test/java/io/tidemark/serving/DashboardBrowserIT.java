@@ -1,60 +1,76 @@
 package io.tidemark.serving;
 
-import static io.tidemark.schema.clickhouse.CountTable.PAGE_VIEW_COUNTS;
-import static io.tidemark.schema.clickhouse.CountTable.USER_PAGE_COUNTS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.WaitForSelectorState;
-import io.tidemark.core.config.KafkaOptions;
-import io.tidemark.core.config.TidemarkConfig;
-import io.tidemark.core.metric.Windows;
-import io.tidemark.stack.Service;
-import io.tidemark.testsupport.TestServices;
-import java.util.HashMap;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
+import io.tidemark.core.config.ClickHouseOptions;
+import io.tidemark.core.metric.CountMetric;
+import io.tidemark.core.metric.WindowKey;
+import io.tidemark.generator.GeneratorSpec;
+import io.tidemark.generator.GroundTruth;
+import io.tidemark.generator.TrafficGenerator;
+import io.tidemark.schema.clickhouse.ClickHouseClients;
+import io.tidemark.schema.clickhouse.ClickHouseSql;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dashboard in real headless Chromium (Debian's, driven by Playwright Java): the freshness
- * indicator is red while the newest window is old, new counts written while the page is open
- * change the live chart and turn it green, the user lookup answers, and the drift page shows its
- * empty state, then a day's detail once a reconcile run is recorded. Screenshots of each page go
- * to docs/screenshots/.
+ * The dashboard in real headless Chromium (Debian's, driven by Playwright Java) while the real
+ * pipeline runs: the traffic generator streams into Kafka and the Flink speed layer (a child JVM
+ * on its own classpath) writes counts to ClickHouse. The page starts red (nothing written), the
+ * live chart grows while the generator is still sending, and once the stream is over its totals,
+ * top pages and a user lookup equal the generator's ground truth for the speed layer exactly. The
+ * drift page shows its empty state, then a day's detail once reconcile runs are recorded (rows
+ * inserted as reconciliation writes them; a real reconcile run needs Spark and the lake).
+ *
+ * <p>Screenshots of each page go to {@code target/screenshots/}, or to {@code docs/screenshots/}
+ * with {@code -Dtidemark.screenshots.update=true} (the README shows those).
  *
  * <p>Never skipped: without a browser the test fails and says how to install one
- * ({@code serving/scripts/ensure-chromium.sh}).
+ * ({@code serving/scripts/ensure-chromium.sh}). Without a built speed layer it fails naming the
+ * build command.
  */
 class DashboardBrowserIT {
   static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("TIDEMARK_CHROMIUM", "/usr/bin/chromium"));
-  private static StoreFixture store;
+  /** Small on purpose: the point is a chart that moves, on a shared 2-core machine. */
+  private static final double RATE = 200;
+  private static final Duration STREAM = Duration.ofSeconds(60);
+
+  private static SpeedLayerChild speed;
   private static ServingServer server;
   private static Playwright playwright;
   private static Browser browser;
   private static Path screenshots;
-  private static String speedGroup;
+  private static final ExecutorService GENERATOR = Executors.newSingleThreadExecutor();
+
+  /** Where screenshots go: docs/screenshots only when asked to update them. */
+  static Path screenshotDir() throws java.io.IOException {
+    boolean update = Boolean.getBoolean("tidemark.screenshots.update");
+    String docs = System.getProperty("tidemark.screenshots.docs-dir", "../docs/screenshots");
+    Path dir = update ? Path.of(docs) : Path.of("target", "screenshots");
+    return Files.createDirectories(dir.toAbsolutePath().normalize());
+  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -62,58 +78,12 @@ class DashboardBrowserIT {
       throw new IllegalStateException(
           "No Chromium at " + CHROMIUM + ": run serving/scripts/ensure-chromium.sh (installs Debian's chromium), or set TIDEMARK_CHROMIUM");
     }
-    String dir = System.getenv("TIDEMARK_SCREENSHOTS_DIR");
-    screenshots = (dir != null ? Path.of(dir) : Path.of("..", "docs", "screenshots")).toAbsolutePath().normalize();
-    Files.createDirectories(screenshots);
-
-    store = new StoreFixture("serving_ui");
-    long now = Windows.windowStart(System.currentTimeMillis());
-    // 20 minutes of traffic that stopped 5 minutes ago: the speed layer looks stalled. All of it
-    // stays inside the chart's 30 minutes even if the minute turns during the test, so the
-    // chart's total changes only by what the test writes.
-    for (int m = 25; m >= 5; m--) {
-      Instant w = Instant.ofEpochMilli(now - m * Windows.SIZE_MS);
-      store.write(PAGE_VIEW_COUNTS, "/home", w, 40 + (m % 7) * 5, 1);
-      store.write(PAGE_VIEW_COUNTS, "/pricing", w, 10 + (m % 3) * 4, 1);
-      store.write(PAGE_VIEW_COUNTS, "/docs/getting-started", w, 20 + (m % 5) * 3, 1);
-    }
-    store.write(USER_PAGE_COUNTS, "user-42", Instant.ofEpochMilli(now - 6 * Windows.SIZE_MS), 3, 1);
-    store.write(USER_PAGE_COUNTS, "user-42", Instant.ofEpochMilli(now - 6 * Windows.SIZE_MS), 5, 2);
-    store.write(USER_PAGE_COUNTS, "user-42", Instant.ofEpochMilli(now - 9 * Windows.SIZE_MS), 2, 1);
-
-    // A running pipeline's consumer groups: the speed layer has read everything, the lake is
-    // 40 records behind (both shown under Pipeline health).
-    TidemarkConfig kafka = TestServices.get(Service.CLICKHOUSE, Service.KAFKA).config();
-    String suffix = store.writer.database().substring(store.writer.database().lastIndexOf('_') + 1);
-    String topic = "serving_ui_events_" + suffix;
-    speedGroup = "tidemark-speed-layer-" + suffix;
-    String lakeGroup = "connect-tidemark-lake-" + suffix;
-    TidemarkConfig withKafka = store.config.with(KafkaOptions.BOOTSTRAP, kafka.get(KafkaOptions.BOOTSTRAP))
-        .with(KafkaOptions.EVENTS_TOPIC, topic)
-        .with(ServingOptions.SPEED_CONSUMER_GROUP, speedGroup)
-        .with(ServingOptions.LAKE_CONSUMER_GROUP, lakeGroup);
-    try (Admin admin = Admin.create(KafkaOptions.clientProperties(withKafka))) {
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-      Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(withKafka));
-      p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-      p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-        for (int i = 0; i < 100; i++) {
-          producer.send(new ProducerRecord<>(topic, 0, "u", "e" + i));
-        }
-        producer.flush();
-      }
-      admin.alterConsumerGroupOffsets(speedGroup, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(100)))
-          .all().get(30, TimeUnit.SECONDS);
-      admin.alterConsumerGroupOffsets(lakeGroup, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(60)))
-          .all().get(30, TimeUnit.SECONDS);
-    }
-
-    server = ServingServer.start(withKafka
+    screenshots = screenshotDir();
+    speed = SpeedLayerChild.start("serving_ui");
+    server = ServingServer.start(speed.config
         .with(ServingOptions.PORT, 0)
         .with(ServingOptions.REFRESH_INTERVAL, Duration.ofMillis(1000))
         .with(ServingOptions.CACHE_TTL, Duration.ofMillis(300)));
-
     try {
       playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
       browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
@@ -127,51 +97,102 @@ class DashboardBrowserIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-    if (store != null) {
-      store.close();
+  static void stop() throws InterruptedException {
+    GENERATOR.shutdownNow();
+    GENERATOR.awaitTermination(30, TimeUnit.SECONDS);
+    try {
+      if (browser != null) {
+        browser.close();
+      }
+      if (playwright != null) {
+        playwright.close();
+      }
+      if (server != null) {
+        server.close();
+      }
+    } finally {
+      if (speed != null) {
+        speed.close();
+      }
     }
   }
 
   @Test
-  void liveChartChangesWhenCountsArriveAndDriftPageDrillsDown() {
+  void liveChartFollowsTheRunningPipelineAndDriftPageDrillsDown() throws Exception {
     Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1280, 900));
+    page.setDefaultTimeout(60_000);
     page.navigate(server.url() + "/");
     page.waitForFunction("() => Number(document.getElementById('live-chart').getAttribute('data-updates')) >= 1");
-    String before = page.getAttribute("#live-chart", "data-total");
-    page.waitForFunction("() => document.getElementById('freshness').getAttribute('data-stale') !== null");
-    assertThat(page.getAttribute("#freshness", "class")).contains("stale");
-    assertThat(page.textContent("#freshness")).startsWith("STALE: newest window");
+    assertThat(page.getAttribute("#live-chart", "data-total")).isEqualTo("0");
+    page.waitForFunction("() => document.getElementById('freshness').getAttribute('data-stale') === 'true'");
+    assertThat(page.textContent("#freshness")).isEqualTo("STALE: no counts written yet");
     page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve("dashboard-stale.png")));
-    assertThat(page.locator("#top-pages tbody tr").count()).isEqualTo(3);
-    assertThat(page.textContent("#top-pages tbody tr:first-child td")).isEqualTo("/home");
 
-    // The speed layer catches up while the page is open: the current minute is written.
-    long current = Windows.windowStart(System.currentTimeMillis());
-    store.write(PAGE_VIEW_COUNTS, "/home", Instant.ofEpochMilli(current), 120, 1);
-    store.write(PAGE_VIEW_COUNTS, "/checkout", Instant.ofEpochMilli(current), 30, 1);
-    page.waitForFunction("t => document.getElementById('live-chart').getAttribute('data-total') !== t", before);
-    long after = Long.parseLong(page.getAttribute("#live-chart", "data-total"));
-    assertThat(after).isEqualTo(Long.parseLong(before) + 150);
+    // The generator starts once the job runs, so the page sees the counts arrive live.
+    speed.awaitRunning(Duration.ofSeconds(150));
+    long now = System.currentTimeMillis();
+    GeneratorSpec spec = GeneratorSpec.builder()
+        .rate(RATE).duration(STREAM).users(40).pages(12).seed(7)
+        .startTime(Instant.ofEpochMilli(now))
+        .outOfOrderMs(3_000)
+        .lateFraction(0.01).lateBy(Duration.ofMinutes(10))
+        .duplicateFraction(0.03).invalidFraction(0.02)
+        .build();
+    CompletableFuture<GroundTruth> generated = CompletableFuture.supplyAsync(
+        () -> TrafficGenerator.builder().config(speed.config).spec(spec).build().run(null), GENERATOR);
+
+    page.waitForFunction("() => Number(document.getElementById('live-chart').getAttribute('data-total')) > 0");
+    long first = Long.parseLong(page.getAttribute("#live-chart", "data-total"));
+    page.waitForFunction("t => Number(document.getElementById('live-chart').getAttribute('data-total')) > Number(t)", String.valueOf(first));
+    long second = Long.parseLong(page.getAttribute("#live-chart", "data-total"));
+    assertThat(generated).as("the chart grew from %d to %d while the generator was still sending", first, second).isNotDone();
     page.waitForFunction("() => document.getElementById('freshness').getAttribute('data-stale') === 'false'");
     assertThat(page.getAttribute("#freshness", "class")).contains("ok");
 
-    page.fill("#user-id", "user-42");
+    GroundTruth truth = generated.get(STREAM.toSeconds() + 120, TimeUnit.SECONDS);
+    assertThat(truth.produced()).isEqualTo(spec.totalRecords());
+    Map<Instant, Long> perMinute = perMinute(truth.speedCounts(CountMetric.PAGE));
+    long total = perMinute.values().stream().mapToLong(Long::longValue).sum();
+    assertThat(second).isLessThan(total);
+    // Early results carry every counted event within a second or two; the watermark then closes
+    // the windows. The chart's total must reach the ground truth exactly, and stay there.
+    page.waitForFunction("t => document.getElementById('live-chart').getAttribute('data-total') === t", String.valueOf(total),
+        new Page.WaitForFunctionOptions().setTimeout(90_000));
+    JsonNode totals = Http.get(server.url() + "/api/totals?minutes=30").json();
+    Map<Instant, Long> shown = new TreeMap<>();
+    totals.get("windows").forEach(w -> {
+      if (w.get("count").asLong() > 0) {
+        shown.put(Instant.parse(w.get("window_start").asText()), w.get("count").asLong());
+      }
+    });
+    assertThat(shown).isEqualTo(perMinute);
+    assertThat(speedCountsInClickHouse(CountMetric.USER)).isEqualTo(truth.speedCounts(CountMetric.USER));
+
+    // Top pages of the last 10 minutes: views desc, then url, exactly the ground truth's.
+    List<String> expectedTop = perKey(truth.speedCounts(CountMetric.PAGE)).entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .limit(10).map(e -> e.getKey() + " " + String.format(java.util.Locale.US, "%,d", e.getValue())).toList();
+    page.waitForFunction("n => document.querySelectorAll('#top-pages tbody tr').length === n && "
+        + "document.querySelector('#top-pages tbody tr td.num').textContent === '" + expectedTop.get(0).substring(expectedTop.get(0).indexOf(' ') + 1) + "'",
+        expectedTop.size());
+    assertThat(page.locator("#top-pages tbody tr").allInnerTexts().stream().map(t -> t.replace('\t', ' ').strip()).toList())
+        .isEqualTo(expectedTop);
+
+    // A user lookup answers with the user's counted events and minute windows.
+    Map<String, Long> users = perKey(truth.speedCounts(CountMetric.USER));
+    String user = users.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder()))).orElseThrow().getKey();
+    long userWindows = truth.speedCounts(CountMetric.USER).keySet().stream().filter(k -> k.key().equals(user)).count();
+    page.fill("#user-id", user);
     page.click("#user-form button");
     page.waitForSelector("#user-total");
-    assertThat(page.textContent("#user-total")).isEqualTo("7 views by user-42 in 2 minute windows");
-    page.waitForFunction("() => document.getElementById('health').textContent.includes('consumer lag 40 records')");
-    assertThat(page.textContent("#health")).contains("consumer lag 0 records (" + speedGroup + ")");
+    assertThat(page.textContent("#user-total")).isEqualTo(
+        String.format(java.util.Locale.US, "%,d views by %s in %d minute windows", users.get(user), user, userWindows));
+    // The speed layer commits its offsets at checkpoints: its consumer lag reaches 0.
+    page.waitForFunction("g => document.getElementById('health').textContent.includes('consumer lag 0 records (' + g + ')')",
+        speed.consumerGroup);
     page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve("dashboard-live.png")).setFullPage(true));
+    System.out.printf("DashboardBrowserIT: %d records at %.0f/s; chart %d -> %d while streaming, final %d events in %d minute windows%n",
+        truth.produced(), RATE, first, second, total, perMinute.size());
 
     // Drift page before any reconcile run: empty state.
     page.click("#nav-drift");
@@ -182,8 +203,10 @@ class DashboardBrowserIT {
 
     // Reconciliation records runs for the last three days; the page drills into one.
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
-    for (int d = 3; d >= 1; d--) {
-      recordRun(today.minusDays(d), d * 17L);
+    try (ClickHouseSql writer = ClickHouseClients.connect(speed.config)) {
+      for (int d = 3; d >= 1; d--) {
+        recordRun(writer, today.minusDays(d), d * 17L);
+      }
     }
     // The runs were written behind the page's back: reload until the drift view shows them (a
     // reload can race the inserts on a loaded machine), for at most about a minute.
@@ -214,8 +237,32 @@ class DashboardBrowserIT {
     assertThat(screenshots.resolve("drift-day.png")).isNotEmptyFile();
   }
 
-  private static void recordRun(LocalDate day, long drift) {
-    String db = store.writer.database();
+  private static Map<Instant, Long> perMinute(Map<WindowKey, Long> counts) {
+    Map<Instant, Long> out = new TreeMap<>();
+    counts.forEach((k, v) -> out.merge(Instant.ofEpochMilli(k.windowStart()), v, Long::sum));
+    return out;
+  }
+
+  private static Map<String, Long> perKey(Map<WindowKey, Long> counts) {
+    Map<String, Long> out = new TreeMap<>();
+    counts.forEach((k, v) -> out.merge(k.key(), v, Long::sum));
+    return out;
+  }
+
+  /** The seed's query on a serving view, as (key, window) -> count. */
+  private static Map<WindowKey, Long> speedCountsInClickHouse(CountMetric metric) {
+    try (ClickHouseSql sql = ClickHouseClients.connect(speed.config)) {
+      Map<WindowKey, Long> out = new TreeMap<>();
+      for (Map<String, String> row : sql.queryRows("SELECT " + metric.keyColumn() + " AS k, toUnixTimestamp(window_start) AS ws, count FROM "
+          + speed.config.get(ClickHouseOptions.DATABASE) + "." + metric.servingTable(), Map.of())) {
+        out.put(new WindowKey(row.get("k"), Long.parseLong(row.get("ws")) * 1000), Long.parseLong(row.get("count")));
+      }
+      return out;
+    }
+  }
+
+  private static void recordRun(ClickHouseSql writer, LocalDate day, long drift) {
+    String db = writer.database();
     String runId = "run-" + day;
     Instant started = day.plusDays(1).atTime(2, 0).toInstant(ZoneOffset.UTC);
     Map<String, Object> r = new LinkedHashMap<>();
@@ -240,8 +287,8 @@ class DashboardBrowserIT {
     r.put("over_counted_events", 0);
     r.put("invalid_records", 4);
     r.put("report_json", "{}");
-    store.writer.insertJsonEachRow(db + ".drift_reports", List.of(r));
-    store.writer.insertJsonEachRow(db + ".drift_report_keys", List.of(
+    writer.insertJsonEachRow(db + ".drift_reports", List.of(r));
+    writer.insertJsonEachRow(db + ".drift_report_keys", List.of(
         key(runId, day, "page", "/home", 10, 60, drift - 2, "too_late"),
         key(runId, day, "user", "user-42", 11, 5, 2, "not_streamed")));
   }
