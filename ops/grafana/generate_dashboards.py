@@ -32,12 +32,15 @@ def dashboard(uid, title, panels, description):
 
 
 F = "flink_taskmanager_job_task_operator_"
+# The Kafka source's deserializer gets the source reader's metric group plus "deserializer"
+# (PageViewDeserializer counts valid and invalid records there); OpsScrapeTargetsIT scrapes them.
+D = F + "deserializer_"
 green_red = lambda limit: [{"color": "green", "value": None}, {"color": "red", "value": limit}]
 
 pipeline = dashboard("tidemark-pipeline", "Tidemark pipeline", [
     panel("Throughput: events in / counted per second",
-          [(f"sum(rate({F}tidemark_validEvents[1m]))", "valid events/s"),
-           (f"sum(rate({F}tidemark_invalidEvents[1m]))", "invalid (DLQ) events/s"),
+          [(f"sum(rate({D}tidemark_validEvents[1m]))", "valid events/s"),
+           (f"sum(rate({D}tidemark_invalidEvents[1m]))", "invalid (DLQ) events/s"),
            (f"sum(rate({F}tidemark_lateEvents[1m]))", "too late events/s"),
            (f"sum(rate({F}tidemark_duplicateEvents[1m]))", "duplicates/s")],
           unit="ops", x=0, y=0, description="Speed layer source and count operators (SpeedMetrics)."),

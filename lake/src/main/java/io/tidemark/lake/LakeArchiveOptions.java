@@ -86,10 +86,20 @@ public final class LakeArchiveOptions {
           .defaultValue(18083)
           .description("REST port of the standalone Connect worker (status of the connector and its task).");
 
+  public static final ConfigOption<Integer> METRICS_PORT =
+      ConfigOption.intKey("tidemark.lake.metrics-port")
+          .defaultValue(9404)
+          .description("Port of the Connect worker's Prometheus endpoint (JMX exporter agent, the target of ops/prometheus's tidemark-connect job); -1 disables it.");
+
+  public static final ConfigOption<String> METRICS_RULES =
+      ConfigOption.stringKey("tidemark.lake.metrics-rules")
+          .description("JMX exporter rules for the worker's Prometheus endpoint; unset means $TIDEMARK_HOME/ops/prometheus/connect-jmx-exporter.yml.");
+
   public static List<ConfigOption<?>> all() {
     return List.of(
         TABLE, CONNECTOR_NAME, CONTROL_TOPIC, CONTROL_TOPIC_RETENTION, COMMIT_INTERVAL,
         COMMIT_TIMEOUT, TRANSACTION_TIMEOUT, CONSUMER_SESSION_TIMEOUT, TASKS, TARGET_FILE_SIZE,
-        SNAPSHOT_RETENTION, MIN_SNAPSHOTS_TO_KEEP, CONNECT_CLASSPATH_FILE, WORKER_HEAP, REST_PORT);
+        SNAPSHOT_RETENTION, MIN_SNAPSHOTS_TO_KEEP, CONNECT_CLASSPATH_FILE, WORKER_HEAP, REST_PORT,
+        METRICS_PORT, METRICS_RULES);
   }
 }

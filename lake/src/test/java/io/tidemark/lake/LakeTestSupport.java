@@ -62,7 +62,8 @@ final class LakeTestSupport {
         .with(LakeArchiveOptions.CONSUMER_SESSION_TIMEOUT, Duration.ofSeconds(6))
         .with(LakeArchiveOptions.TRANSACTION_TIMEOUT, Duration.ofSeconds(10))
         .with(LakeArchiveOptions.WORKER_HEAP, "384m")
-        .with(LakeArchiveOptions.REST_PORT, freePort());
+        .with(LakeArchiveOptions.REST_PORT, freePort())
+        .with(LakeArchiveOptions.METRICS_PORT, -1);
   }
 
   static void createTopic(TidemarkConfig cfg, int partitions) throws Exception {

@@ -4,7 +4,9 @@ package io.tidemark.speed;
  * Names of the speed layer's own metrics. All live in the metric group {@value #GROUP} under the
  * operator's scope, so the Prometheus reporter exposes them as {@code
  * flink_taskmanager_job_task_operator_tidemark_<name>} (labels job_name, task_name, subtask_index,
- * and {@value #REASON_LABEL} where noted). Flink's own metrics cover the rest of issue 4's list:
+ * and {@value #REASON_LABEL} where noted), except the source's two, which the Kafka source puts
+ * under {@code deserializer} ({@code flink_taskmanager_job_task_operator_deserializer_tidemark_<name>});
+ * OpsScrapeTargetsIT (serving) checks every name ops/grafana uses against a running job. Flink's own metrics cover the rest of issue 4's list:
  * {@code numRecordsInPerSecond}/{@code numRecordsOutPerSecond} (events in/out), the Kafka source's
  * {@code pendingRecords} and {@code KafkaSourceReader.KafkaConsumer.records-lag-max} (consumer
  * lag), {@code lastCheckpointDuration}/{@code lastCheckpointSize} (job manager),
@@ -16,13 +18,26 @@ public final class SpeedMetrics {
   /** Metric group of every metric below: {@code <operator scope>.tidemark}. */
   public static final String GROUP = "tidemark";
 
-  /** Label (user variable) of per-reason invalid counters: {@code <scope>.tidemark.reason.<code>.invalidEvents}. */
+  /**
+   * Label (user variable) of per-reason invalid counters: {@code
+   * <source scope>.deserializer.tidemark.reason.<code>.invalidEvents}, in Prometheus {@code
+   * flink_taskmanager_job_task_operator_deserializer_tidemark_reason_invalidEvents{reason="<code>"}}.
+   */
   public static final String REASON_LABEL = "reason";
 
-  /** Counter, source: records that met the event contract. {@code <source scope>.tidemark.validEvents}. */
+  /**
+   * Counter, source: records that met the event contract. {@code <source
+   * scope>.deserializer.tidemark.validEvents}: the Kafka source hands its deserializer the reader's
+   * group plus {@code deserializer}, so in Prometheus {@code
+   * flink_taskmanager_job_task_operator_deserializer_tidemark_validEvents}.
+   */
   public static final String VALID_EVENTS = "validEvents";
 
-  /** Counter, source: records routed to the dead-letter topic (also per reason). {@code <source scope>.tidemark.invalidEvents}. */
+  /**
+   * Counter, source: records routed to the dead-letter topic (also per reason). {@code <source
+   * scope>.deserializer.tidemark.invalidEvents}, in Prometheus {@code
+   * flink_taskmanager_job_task_operator_deserializer_tidemark_invalidEvents}.
+   */
   public static final String INVALID_EVENTS = "invalidEvents";
 
   /** Counter, user count operator: redelivered event_ids ignored. {@code <operator scope>.tidemark.duplicateEvents}. */

@@ -64,7 +64,9 @@ public final class ArchiveBenchmark {
         .with(KafkaOptions.EVENTS_TOPIC, id + "_events")
         .with(LakeArchiveOptions.CONNECTOR_NAME, id.replace('_', '-'))
         .with(LakeArchiveOptions.CONTROL_TOPIC, id + "_control")
-        .with(LakeArchiveOptions.TABLE, id);
+        .with(LakeArchiveOptions.TABLE, id)
+        // no Prometheus endpoint: it would clash with a running 'lake run' on the same port
+        .with(LakeArchiveOptions.METRICS_PORT, -1);
     this.records = records;
     this.lagDuration = lagDuration;
   }

@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class ConnectWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectWorker.class);
   public static final String MAIN_CLASS = "org.apache.kafka.connect.cli.ConnectStandalone";
+  /** File name prefix of the Prometheus JMX exporter agent among lake/connect-runtime's jars. */
+  static final String METRICS_AGENT_JAR = "jmx_prometheus_javaagent-";
 
   private final TidemarkConfig cfg;
   private final Path dir;
@@ -99,8 +101,10 @@ public final class ConnectWorker implements AutoCloseable {
       cmd.add("-Daws.responseChecksumValidation=when_required");
       cmd.add("-Dlog4j2.configurationFile=" + log4j);
       cmd.add("-Dtidemark.lake.worker=" + cfg.get(LakeArchiveOptions.CONNECTOR_NAME));
+      List<String> connectJars = connectClasspath();
+      metricsAgent(connectJars).ifPresent(cmd::add);
       cmd.add("-cp");
-      cmd.add(classpath());
+      cmd.add(classpath(connectJars));
       cmd.add(MAIN_CLASS);
       cmd.add(workerProps.toString());
       cmd.add(connectorProps.toString());
@@ -174,9 +178,51 @@ public final class ConnectWorker implements AutoCloseable {
     stop(Duration.ofSeconds(30));
   }
 
-  private String classpath() throws IOException {
-    String connect = Files.readString(classpathFile).trim();
-    return String.join(java.io.File.pathSeparator, connect, codeSource(ConnectWorker.class), codeSource(PageViewParser.class));
+  private List<String> connectClasspath() throws IOException {
+    return List.of(Files.readString(classpathFile).trim().split(java.io.File.pathSeparator));
+  }
+
+  /** The worker's classpath: lake/connect-runtime's jars (less the JMX exporter agent), lake, core. */
+  private static String classpath(List<String> connectJars) {
+    List<String> cp = new ArrayList<>();
+    connectJars.stream().filter(j -> !isMetricsAgent(j)).forEach(cp::add);
+    cp.add(codeSource(ConnectWorker.class));
+    cp.add(codeSource(PageViewParser.class));
+    return String.join(java.io.File.pathSeparator, cp);
+  }
+
+  private static boolean isMetricsAgent(String jar) {
+    return Path.of(jar).getFileName().toString().startsWith(METRICS_AGENT_JAR);
+  }
+
+  /**
+   * {@code -javaagent:<jmx exporter>=<port>:<rules>} unless {@code tidemark.lake.metrics-port} is
+   * -1: Kafka Connect reports through JMX only, and this agent serves those MBeans as Prometheus
+   * text on the port ops/prometheus scrapes (job tidemark-connect).
+   *
+   * @throws IllegalStateException when the agent jar or the rules file is missing, naming it
+   */
+  private java.util.Optional<String> metricsAgent(List<String> connectJars) {
+    int port = cfg.get(LakeArchiveOptions.METRICS_PORT);
+    if (port < 0) {
+      return java.util.Optional.empty();
+    }
+    String agent = connectJars.stream().filter(ConnectWorker::isMetricsAgent).findFirst()
+        .orElseThrow(() -> new IllegalStateException("No " + METRICS_AGENT_JAR + "*.jar in " + classpathFile
+            + ": rebuild lake/connect-runtime, or set " + LakeArchiveOptions.METRICS_PORT.key() + "=-1"));
+    Path rules = metricsRules(cfg);
+    if (!Files.isRegularFile(rules)) {
+      throw new IllegalStateException("JMX exporter rules " + rules + " do not exist: set "
+          + LakeArchiveOptions.METRICS_RULES.key() + ", or " + LakeArchiveOptions.METRICS_PORT.key() + "=-1");
+    }
+    return java.util.Optional.of("-javaagent:" + agent + "=" + port + ":" + rules.toAbsolutePath());
+  }
+
+  static Path metricsRules(TidemarkConfig cfg) {
+    if (cfg.isSet(LakeArchiveOptions.METRICS_RULES)) {
+      return Path.of(cfg.get(LakeArchiveOptions.METRICS_RULES));
+    }
+    return Builder.projectRoot().resolve("ops").resolve("prometheus").resolve("connect-jmx-exporter.yml");
   }
 
   private static String codeSource(Class<?> c) {
@@ -246,13 +292,16 @@ public final class ConnectWorker implements AutoCloseable {
       return new ConnectWorker(cfg, d, cp);
     }
 
+    static Path projectRoot() {
+      String home = System.getenv(StackOptions.PROJECT_HOME_ENV);
+      return home != null && !home.isBlank() ? Path.of(home) : Path.of("").toAbsolutePath();
+    }
+
     static Path classpathFile(TidemarkConfig cfg) {
       if (cfg.isSet(LakeArchiveOptions.CONNECT_CLASSPATH_FILE)) {
         return Path.of(cfg.get(LakeArchiveOptions.CONNECT_CLASSPATH_FILE));
       }
-      String home = System.getenv(StackOptions.PROJECT_HOME_ENV);
-      Path root = home != null && !home.isBlank() ? Path.of(home) : Path.of("").toAbsolutePath();
-      return root.resolve("lake").resolve("connect-runtime").resolve("target").resolve("classpath.txt");
+      return projectRoot().resolve("lake").resolve("connect-runtime").resolve("target").resolve("classpath.txt");
     }
   }
 }
