@@ -228,6 +228,8 @@ class DashboardBrowserIT {
     page.click("#drift-table tr[data-day='" + day + "']");
     page.waitForSelector("#drift-detail[data-loaded]");
     assertThat(page.textContent("#drift-detail-day")).isEqualTo(day);
+    assertThat(page.locator("#drift-metrics tbody tr").count()).isEqualTo(2);
+    assertThat(page.textContent("#drift-detail-status")).isEqualTo("reconciled since " + today + "T02:00:38Z");
     assertThat(page.locator("#drift-keys tbody tr").count()).isEqualTo(2);
     assertThat(page.textContent("#drift-keys tbody tr:first-child td:nth-child(2)")).isEqualTo("/home");
     page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve("drift-day.png")).setFullPage(true));
@@ -291,6 +293,37 @@ class DashboardBrowserIT {
     writer.insertJsonEachRow(db + ".drift_report_keys", List.of(
         key(runId, day, "page", "/home", 10, 60, drift - 2, "too_late"),
         key(runId, day, "user", "user-42", 11, 5, 2, "not_streamed")));
+    for (String metric : List.of("page", "user")) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("run_id", runId);
+      m.put("day", day);
+      m.put("window_start", day.atStartOfDay().toInstant(ZoneOffset.UTC));
+      m.put("metric", metric);
+      m.put("batch_rows", 14_400);
+      m.put("speed_rows", 14_400);
+      m.put("batch_total", 52_000);
+      m.put("speed_total", 52_000 - drift);
+      m.put("keys_only_speed", 0);
+      m.put("keys_only_batch", 0);
+      m.put("keys_different", 2);
+      m.put("abs_drift", drift);
+      m.put("relative_drift", drift / 52_000.0);
+      m.put("too_late_events", drift - 2);
+      m.put("not_streamed_events", 2);
+      m.put("missing_events", 0);
+      m.put("over_counted_events", 0);
+      m.put("replaced", 1);
+      writer.insertJsonEachRow(db + ".drift_report_metrics", List.of(m));
+    }
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("day", day);
+    status.put("window_start", day.atStartOfDay().toInstant(ZoneOffset.UTC));
+    status.put("status", "reconciled");
+    status.put("changed_at", started.plusSeconds(38));
+    status.put("lake_snapshot_id", 1L);
+    status.put("run_id", runId);
+    status.put("version", started.plusSeconds(38).toEpochMilli());
+    writer.insertJsonEachRow(db + ".day_status", List.of(status));
   }
 
   private static Map<String, Object> key(String runId, LocalDate day, String metric, String key, int hour, long speed, long diff, String cause) {
