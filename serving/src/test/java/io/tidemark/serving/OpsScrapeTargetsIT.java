@@ -44,11 +44,8 @@ import org.junit.jupiter.api.Test;
  * empty panel, with no error anywhere. Serving's own names are checked by ServingServerTest.
  */
 class OpsScrapeTargetsIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path ROOT = LayerProcess.projectRoot();
   private static final Pattern IDENT = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-  private static final Set<String> PROMQL_WORDS =
-      Set.of("by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset");
 
   private static SpeedLayerChild speed;
   private static LayerProcess lake;
@@ -109,7 +106,7 @@ class OpsScrapeTargetsIT {
 
   @Test
   void speedLayerEndpointServesEveryFlinkMetricTheDashboardsAndAlertsUse() throws Exception {
-    Set<String> wanted = queriedMetrics("flink_");
+    Set<String> wanted = OpsQueries.queriedMetrics("flink_");
     assertThat(wanted).contains(
         "flink_taskmanager_job_task_operator_deserializer_tidemark_validEvents", "flink_jobmanager_job_lastCheckpointDuration");
     assertServes("speed layer", "http://127.0.0.1:" + speed.metricsPort + "/metrics", wanted, speed.process());
@@ -118,14 +115,14 @@ class OpsScrapeTargetsIT {
 
   @Test
   void connectWorkerEndpointServesEveryKafkaMetricTheDashboardsAndAlertsUse() throws Exception {
-    Set<String> wanted = queriedMetrics("kafka_");
+    Set<String> wanted = OpsQueries.queriedMetrics("kafka_");
     assertThat(wanted).contains("kafka_consumer_fetch_manager_records_lag_max");
     assertServes("Connect worker", "http://127.0.0.1:" + lakeMetricsPort + "/metrics", wanted, lake);
   }
 
   @Test
   void everyQueriedMetricBelongsToAScrapedComponent() throws Exception {
-    Set<String> other = new TreeSet<>(queriedMetrics(""));
+    Set<String> other = new TreeSet<>(OpsQueries.queriedMetrics(""));
     other.removeIf(n -> n.startsWith("flink_") || n.startsWith("kafka_") || n.startsWith("tidemark_serving_"));
     other.remove("up"); // Prometheus's own series for every target (alerts on components down)
     // The one exception: ClickHouse's own endpoint (20.1+), commented out in prometheus.yml
@@ -184,47 +181,6 @@ class OpsScrapeTargetsIT {
       }
     });
     return names;
-  }
-
-  /** Every metric name with this prefix in a dashboard panel's or an alerting rule's expression. */
-  static Set<String> queriedMetrics(String prefix) throws IOException {
-    List<String> exprs = new ArrayList<>();
-    try (Stream<Path> files = Files.list(ROOT.resolve("ops/grafana/dashboards"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
-        for (JsonNode panel : JSON.readTree(f.toFile()).path("panels")) {
-          panel.path("targets").forEach(t -> exprs.add(t.path("expr").asText()));
-        }
-      }
-    }
-    Matcher rule = Pattern.compile("(?m)^\\s*expr:\\s*(.+)$").matcher(Files.readString(ROOT.resolve("ops/prometheus/alerts.yml")));
-    while (rule.find()) {
-      exprs.add(rule.group(1));
-    }
-    assertThat(exprs).as("expressions in ops/").hasSizeGreaterThan(20);
-    Set<String> names = new TreeSet<>();
-    exprs.forEach(e -> names.addAll(metricsIn(e)));
-    names.removeIf(n -> !n.startsWith(prefix));
-    return names;
-  }
-
-  /** The metric names of one PromQL expression: identifiers that are not functions, keywords or labels. */
-  static Set<String> metricsIn(String expr) {
-    String e = expr
-        .replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")
-        .replaceAll("\\{[^}]*}", " ")
-        .replaceAll("\\[[^\\]]*\\]", " ")
-        .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
-    Set<String> out = new TreeSet<>();
-    Matcher m = IDENT.matcher(e);
-    while (m.find()) {
-      String rest = e.substring(m.end()).stripLeading();
-      boolean function = rest.startsWith("(");
-      boolean number = m.start() > 0 && Character.isDigit(e.charAt(m.start() - 1));
-      if (!function && !number && !PROMQL_WORDS.contains(m.group())) {
-        out.add(m.group());
-      }
-    }
-    return out;
   }
 
   /** job_name -> its first static target in ops/prometheus/prometheus.yml (commented jobs ignored). */
