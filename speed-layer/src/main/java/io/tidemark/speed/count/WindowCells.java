@@ -12,21 +12,34 @@ import java.util.Set;
  * with a million keys every state access is a lookup in a large hash table (a cache miss), and
  * the two-map layout needed about ten of them per event (contains, put, get, put, and on cleanup
  * remove, isEmpty, clear, iterate, isEmpty, clear). One value per key needs two (read, write)
- * on both state backends. A key has few open windows (the window plus the allowed lateness and
- * dedup retention), so they sit in small arrays; the ids of a window are a short array scanned
- * linearly until it outgrows {@link #LINEAR_SCAN_LIMIT}, then a hash set. Ids stay grouped by the
- * window they were counted in, so cleanup drops a window's ids with the window.
+ * on both state backends. Ids stay grouped by the window they were counted in, so cleanup drops a
+ * window's ids with the window.
  *
- * <p>Mutable, owned by one operator; {@link WindowCellsSerializer} deep-copies it where Flink
- * needs a copy (the heap backend's copy-on-write snapshots).
+ * <p>Why this compact: on the heap backend the dedup ids are most of the job's memory and of the
+ * garbage collector's copying work (every id lives for minutes). Most keys have one open window,
+ * so the first window lives in fields, further ones in arrays. Ids in the canonical UUID form
+ * (lowercase, 36 characters, what the generator and most producers write) are kept as two longs
+ * (16 bytes instead of about 80 for the string); other ids as strings. A window's ids are a short
+ * array scanned linearly until they outgrow {@link #LINEAR_SCAN_LIMIT}, then a hash set.
+ *
+ * <p>Per window the id container is one of: {@code null} (not deduplicating), a {@code long[]}
+ * of UUID pairs (all ids canonical UUIDs), a {@code String[]} (some id is not), or a {@code
+ * HashSet<Object>} of {@link Uuid} and {@code String}. A small container holds exactly {@code
+ * count} ids. Mutable, owned by one operator; {@link WindowCellsSerializer} deep-copies it where
+ * Flink needs a copy (the heap backend's copy-on-write snapshots).
  */
 public final class WindowCells {
   static final int LINEAR_SCAN_LIMIT = 16;
 
-  private long[] windowStarts = new long[2];
-  private long[] counts = new long[2];
-  /** Per window: null (no dedup), a {@code String[]} of {@code counts[i]} ids, or a {@code HashSet<String>}. */
-  private Object[] ids = new Object[2];
+  /** A canonical UUID event_id as two longs, inside large id sets. */
+  record Uuid(long hi, long lo) {}
+
+  private long start0;
+  private long count0;
+  private Object ids0;
+  private long[] moreStarts;
+  private long[] moreCounts;
+  private Object[] moreIds;
   private int size;
 
   /** Number of open windows. */
@@ -40,16 +53,12 @@ public final class WindowCells {
 
   /** Whether {@code eventId} was counted in any open window of this key. */
   public boolean contains(String eventId) {
+    if (size == 0) {
+      return false;
+    }
+    EventId id = EventId.of(eventId);
     for (int i = 0; i < size; i++) {
-      Object set = ids[i];
-      if (set instanceof String[] arr) {
-        int n = (int) Math.min(counts[i], arr.length);
-        for (int j = 0; j < n; j++) {
-          if (arr[j].equals(eventId)) {
-            return true;
-          }
-        }
-      } else if (set instanceof HashSet<?> hs && hs.contains(eventId)) {
+      if (containsIn(idsAt(i), countAt(i), id)) {
         return true;
       }
     }
@@ -67,10 +76,12 @@ public final class WindowCells {
     if (i < 0) {
       i = open(windowStart);
     }
+    long count = countAt(i);
     if (eventId != null) {
-      remember(i, eventId);
+      setIds(i, remember(idsAt(i), count, EventId.of(eventId)));
     }
-    return ++counts[i];
+    setCount(i, count + 1);
+    return count + 1;
   }
 
   /** Adds {@code delta} to a window's count (no dedup) and returns the new count. */
@@ -79,8 +90,9 @@ public final class WindowCells {
     if (i < 0) {
       i = open(windowStart);
     }
-    counts[i] += delta;
-    return counts[i];
+    long count = countAt(i) + delta;
+    setCount(i, count);
+    return count;
   }
 
   /** Drops the window and the ids counted in it; no-op when it is not open. */
@@ -89,54 +101,78 @@ public final class WindowCells {
     if (i < 0) {
       return;
     }
-    int tail = size - i - 1;
-    System.arraycopy(windowStarts, i + 1, windowStarts, i, tail);
-    System.arraycopy(counts, i + 1, counts, i, tail);
-    System.arraycopy(ids, i + 1, ids, i, tail);
+    // move the last window into the gap (order does not matter)
+    int last = size - 1;
+    if (i != last) {
+      setWindow(i, windowStartAt(last), countAt(last), idsAt(last));
+    }
+    setWindow(last, 0, 0, null);
     size--;
-    ids[size] = null;
   }
 
   /** The count of a window, 0 when it is not open. */
   public long count(long windowStart) {
     int i = indexOf(windowStart);
-    return i < 0 ? 0 : counts[i];
+    return i < 0 ? 0 : countAt(i);
   }
 
-  long windowStart(int i) {
-    return windowStarts[i];
+  long windowStartAt(int i) {
+    return i == 0 ? start0 : moreStarts[i - 1];
   }
 
   long countAt(int i) {
-    return counts[i];
+    return i == 0 ? count0 : moreCounts[i - 1];
   }
 
-  /** The ids counted in window {@code i}, in counting order for small windows. */
-  String[] idsAt(int i) {
-    Object set = ids[i];
-    if (set == null) {
+  Object idsAt(int i) {
+    return i == 0 ? ids0 : moreIds[i - 1];
+  }
+
+  /** The ids counted in window {@code i}, or null when it does not deduplicate. */
+  EventId[] eventIdsAt(int i) {
+    Object ids = idsAt(i);
+    int n = (int) countAt(i);
+    if (ids == null) {
       return null;
+    } else if (ids instanceof long[] pairs) {
+      EventId[] out = new EventId[n];
+      for (int j = 0; j < n; j++) {
+        out[j] = new EventId(null, true, pairs[2 * j], pairs[2 * j + 1]);
+      }
+      return out;
+    } else if (ids instanceof String[] arr) {
+      EventId[] out = new EventId[n];
+      for (int j = 0; j < n; j++) {
+        out[j] = EventId.of(arr[j]);
+      }
+      return out;
     }
-    if (set instanceof String[] arr) {
-      return Arrays.copyOf(arr, (int) counts[i]);
+    Set<?> set = (Set<?>) ids;
+    EventId[] out = new EventId[set.size()];
+    int j = 0;
+    for (Object o : set) {
+      out[j++] = o instanceof Uuid u ? new EventId(null, true, u.hi(), u.lo()) : EventId.of((String) o);
     }
-    @SuppressWarnings("unchecked")
-    Set<String> hs = (Set<String>) set;
-    return hs.toArray(new String[0]);
+    return out;
   }
 
-  /** Appends a window read back by the serializer. */
-  void append(long windowStart, long count, String[] windowIds) {
+  /** Appends a window read back by the serializer: its ids are re-added one by one. */
+  void append(long windowStart, long count, EventId[] windowIds) {
     int i = open(windowStart);
-    counts[i] = count;
-    if (windowIds != null) {
-      ids[i] = windowIds.length <= LINEAR_SCAN_LIMIT ? windowIds : new HashSet<>(Arrays.asList(windowIds));
+    if (windowIds == null) {
+      setCount(i, count);
+      return;
+    }
+    for (EventId id : windowIds) {
+      long c = countAt(i);
+      setIds(i, remember(idsAt(i), c, id));
+      setCount(i, c + 1);
     }
   }
 
   private int indexOf(long windowStart) {
     for (int i = 0; i < size; i++) {
-      if (windowStarts[i] == windowStart) {
+      if (windowStartAt(i) == windowStart) {
         return i;
       }
     }
@@ -144,59 +180,203 @@ public final class WindowCells {
   }
 
   private int open(long windowStart) {
-    if (size == windowStarts.length) {
-      int n = size * 2;
-      windowStarts = Arrays.copyOf(windowStarts, n);
-      counts = Arrays.copyOf(counts, n);
-      ids = Arrays.copyOf(ids, n);
+    int i = size;
+    if (i > 0 && (moreStarts == null || moreStarts.length < i)) {
+      int n = Math.max(2, i * 2);
+      moreStarts = moreStarts == null ? new long[n] : Arrays.copyOf(moreStarts, n);
+      moreCounts = moreCounts == null ? new long[n] : Arrays.copyOf(moreCounts, n);
+      moreIds = moreIds == null ? new Object[n] : Arrays.copyOf(moreIds, n);
     }
-    windowStarts[size] = windowStart;
-    counts[size] = 0;
-    ids[size] = null;
-    return size++;
+    setWindow(i, windowStart, 0, null);
+    size++;
+    return i;
   }
 
-  private void remember(int i, String eventId) {
-    Object set = ids[i];
-    int n = (int) counts[i]; // ids counted so far in this window
-    if (set == null) {
-      String[] arr = new String[1];
-      arr[0] = eventId;
-      ids[i] = arr;
-    } else if (set instanceof String[] arr) {
-      if (n < arr.length) {
-        arr[n] = eventId;
-      } else if (n < LINEAR_SCAN_LIMIT) {
-        String[] grown = Arrays.copyOf(arr, Math.min(LINEAR_SCAN_LIMIT, Math.max(2, n * 2)));
-        grown[n] = eventId;
-        ids[i] = grown;
-      } else {
-        HashSet<String> hs = new HashSet<>(Arrays.asList(arr).subList(0, n));
-        hs.add(eventId);
-        ids[i] = hs;
+  private void setWindow(int i, long windowStart, long count, Object ids) {
+    if (i == 0) {
+      start0 = windowStart;
+      count0 = count;
+      ids0 = ids;
+    } else {
+      moreStarts[i - 1] = windowStart;
+      moreCounts[i - 1] = count;
+      moreIds[i - 1] = ids;
+    }
+  }
+
+  private void setCount(int i, long count) {
+    if (i == 0) {
+      count0 = count;
+    } else {
+      moreCounts[i - 1] = count;
+    }
+  }
+
+  private void setIds(int i, Object ids) {
+    if (i == 0) {
+      ids0 = ids;
+    } else {
+      moreIds[i - 1] = ids;
+    }
+  }
+
+  private static boolean containsIn(Object ids, long count, EventId id) {
+    if (ids == null) {
+      return false;
+    }
+    int n = (int) count;
+    if (ids instanceof long[] pairs) {
+      if (!id.isUuid()) {
+        return false;
+      }
+      for (int j = 0; j < n; j++) {
+        if (pairs[2 * j] == id.hi() && pairs[2 * j + 1] == id.lo()) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (ids instanceof String[] arr) {
+      for (int j = 0; j < n; j++) {
+        if (arr[j].equals(id.asText())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return ((Set<?>) ids).contains(id.element());
+  }
+
+  /** Adds {@code id} to a container holding {@code n} ids; returns the (possibly new) container. */
+  private static Object remember(Object ids, long count, EventId id) {
+    int n = (int) count;
+    if (ids == null) {
+      return id.isUuid() ? new long[] {id.hi(), id.lo()} : new String[] {id.asText()};
+    }
+    if (n >= LINEAR_SCAN_LIMIT && !(ids instanceof Set)) {
+      ids = toSet(ids, n);
+    }
+    if (ids instanceof Set) {
+      @SuppressWarnings("unchecked")
+      Set<Object> set = (Set<Object>) ids;
+      set.add(id.element());
+      return set;
+    }
+    if (ids instanceof long[] pairs) {
+      if (!id.isUuid()) {
+        String[] arr = new String[Math.max(2, n * 2)];
+        for (int j = 0; j < n; j++) {
+          arr[j] = new java.util.UUID(pairs[2 * j], pairs[2 * j + 1]).toString();
+        }
+        arr[n] = id.asText();
+        return arr;
+      }
+      if (2 * n + 2 > pairs.length) {
+        pairs = Arrays.copyOf(pairs, Math.min(2 * LINEAR_SCAN_LIMIT, 4 * n));
+      }
+      pairs[2 * n] = id.hi();
+      pairs[2 * n + 1] = id.lo();
+      return pairs;
+    }
+    String[] arr = (String[]) ids;
+    if (n == arr.length) {
+      arr = Arrays.copyOf(arr, Math.min(LINEAR_SCAN_LIMIT, n * 2));
+    }
+    arr[n] = id.asText();
+    return arr;
+  }
+
+  private static Set<Object> toSet(Object ids, int n) {
+    Set<Object> set = new HashSet<>(n * 2);
+    if (ids instanceof long[] pairs) {
+      for (int j = 0; j < n; j++) {
+        set.add(new Uuid(pairs[2 * j], pairs[2 * j + 1]));
       }
     } else {
-      @SuppressWarnings("unchecked")
-      Set<String> hs = (Set<String>) set;
-      hs.add(eventId);
+      for (int j = 0; j < n; j++) {
+        set.add(EventId.of(((String[]) ids)[j]).element());
+      }
     }
+    return set;
   }
 
-  /** A deep copy: arrays and sets are copied, the immutable strings shared. */
+  /** A deep copy: arrays and sets are copied, the immutable strings and UUID records shared. */
   WindowCells copy() {
     WindowCells c = new WindowCells();
-    c.windowStarts = Arrays.copyOf(windowStarts, Math.max(2, size));
-    c.counts = Arrays.copyOf(counts, Math.max(2, size));
-    c.ids = new Object[Math.max(2, size)];
-    for (int i = 0; i < size; i++) {
-      Object set = ids[i];
-      if (set instanceof String[] arr) {
-        c.ids[i] = arr.clone();
-      } else if (set instanceof HashSet<?> hs) {
-        c.ids[i] = new HashSet<>(hs);
+    c.start0 = start0;
+    c.count0 = count0;
+    c.ids0 = copyIds(ids0);
+    if (moreStarts != null) {
+      c.moreStarts = moreStarts.clone();
+      c.moreCounts = moreCounts.clone();
+      c.moreIds = new Object[moreIds.length];
+      for (int i = 0; i < moreIds.length; i++) {
+        c.moreIds[i] = copyIds(moreIds[i]);
       }
     }
     c.size = size;
     return c;
+  }
+
+  private static Object copyIds(Object ids) {
+    if (ids instanceof long[] pairs) {
+      return pairs.clone();
+    } else if (ids instanceof String[] arr) {
+      return arr.clone();
+    } else if (ids instanceof HashSet<?> set) {
+      return new HashSet<>(set);
+    }
+    return null;
+  }
+
+  /**
+   * An event_id as compared: a canonical UUID becomes two longs, anything else stays a string.
+   * Only the lowercase canonical form is converted, so two different strings never map to the
+   * same pair.
+   */
+  record EventId(String text, boolean isUuid, long hi, long lo) {
+    static EventId of(String s) {
+      if (s.length() != 36 || s.charAt(8) != '-' || s.charAt(13) != '-' || s.charAt(18) != '-' || s.charAt(23) != '-') {
+        return new EventId(s, false, 0, 0);
+      }
+      long hi = 0;
+      long lo = 0;
+      int digits = 0;
+      for (int k = 0; k < 36; k++) {
+        if (k == 8 || k == 13 || k == 18 || k == 23) {
+          continue;
+        }
+        int v = hex(s.charAt(k));
+        if (v < 0) {
+          return new EventId(s, false, 0, 0);
+        }
+        if (digits < 16) {
+          hi = (hi << 4) | v;
+        } else {
+          lo = (lo << 4) | v;
+        }
+        digits++;
+      }
+      return new EventId(s, true, hi, lo);
+    }
+
+    private static int hex(char c) {
+      if (c >= '0' && c <= '9') {
+        return c - '0';
+      }
+      if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+      }
+      return -1; // upper case is not canonical: kept as a string
+    }
+
+    Object element() {
+      return isUuid ? new Uuid(hi, lo) : text;
+    }
+
+    /** The id as a string (rebuilt from the pair when it was read back as one). */
+    String asText() {
+      return text != null ? text : new java.util.UUID(hi, lo).toString();
+    }
   }
 }

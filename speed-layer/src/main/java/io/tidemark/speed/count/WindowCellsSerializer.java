@@ -12,10 +12,12 @@ import org.apache.flink.core.memory.DataOutputView;
  * Hand-written serializer of {@link WindowCells}: Flink's generic fallback (Kryo) would serialize
  * the arrays and sets reflectively, slower and with a format that changes with the class. Format:
  * number of windows, then per window its start, count, number of ids (-1 when not deduplicating)
- * and the ids as length-prefixed UTF-8.
+ * and the ids, each a tag then two longs (canonical UUID) or length-prefixed UTF-8.
  */
 public final class WindowCellsSerializer extends TypeSerializer<WindowCells> {
   private static final long serialVersionUID = 1L;
+  private static final byte UUID_ID = 1;
+  private static final byte STRING_ID = 2;
 
   @Override
   public boolean isImmutableType() {
@@ -52,15 +54,22 @@ public final class WindowCellsSerializer extends TypeSerializer<WindowCells> {
     int n = cells.size();
     out.writeInt(n);
     for (int i = 0; i < n; i++) {
-      out.writeLong(cells.windowStart(i));
+      out.writeLong(cells.windowStartAt(i));
       out.writeLong(cells.countAt(i));
-      String[] ids = cells.idsAt(i);
+      WindowCells.EventId[] ids = cells.eventIdsAt(i);
       if (ids == null) {
         out.writeInt(-1);
-      } else {
-        out.writeInt(ids.length);
-        for (String id : ids) {
-          byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
+        continue;
+      }
+      out.writeInt(ids.length);
+      for (WindowCells.EventId id : ids) {
+        if (id.isUuid()) {
+          out.writeByte(UUID_ID);
+          out.writeLong(id.hi());
+          out.writeLong(id.lo());
+        } else {
+          byte[] bytes = id.text().getBytes(StandardCharsets.UTF_8);
+          out.writeByte(STRING_ID);
           out.writeInt(bytes.length);
           out.write(bytes); // one bulk write: checkpoint streams are slow per byte
         }
@@ -76,13 +85,20 @@ public final class WindowCellsSerializer extends TypeSerializer<WindowCells> {
       long windowStart = in.readLong();
       long count = in.readLong();
       int idCount = in.readInt();
-      String[] ids = null;
+      WindowCells.EventId[] ids = null;
       if (idCount >= 0) {
-        ids = new String[idCount];
+        ids = new WindowCells.EventId[idCount];
         for (int j = 0; j < idCount; j++) {
-          byte[] bytes = new byte[in.readInt()];
-          in.readFully(bytes);
-          ids[j] = new String(bytes, StandardCharsets.UTF_8);
+          byte tag = in.readByte();
+          if (tag == UUID_ID) {
+            ids[j] = new WindowCells.EventId(null, true, in.readLong(), in.readLong());
+          } else if (tag == STRING_ID) {
+            byte[] bytes = new byte[in.readInt()];
+            in.readFully(bytes);
+            ids[j] = WindowCells.EventId.of(new String(bytes, StandardCharsets.UTF_8));
+          } else {
+            throw new IOException("Corrupt window-cells state: id tag " + tag);
+          }
         }
       }
       cells.append(windowStart, count, ids);

@@ -38,7 +38,7 @@ class WindowCellsTest {
     for (int i = 0; i < n; i++) {
       assertThat(c.contains("id-" + i)).as("id-%d", i).isTrue();
     }
-    assertThat(c.idsAt(0)).hasSize(n);
+    assertThat(c.eventIdsAt(0)).hasSize(n);
   }
 
   @Test
@@ -68,5 +68,50 @@ class WindowCellsTest {
     assertThat(c.contains("only-in-copy")).isFalse();
     assertThat(c.count(W0)).isEqualTo(40);
     assertThat(c.count(W1)).isEqualTo(1);
+  }
+
+  static String uuid(int i) {
+    return new java.util.UUID(0x1234_5678_9abc_def0L + i, i * 31L).toString();
+  }
+
+  @Test
+  void uuidAndOtherIdsMixInOneWindowBelowAndAboveTheScanLimit() throws Exception {
+    WindowCells c = new WindowCells();
+    int n = WindowCells.LINEAR_SCAN_LIMIT * 3;
+    for (int i = 0; i < n; i++) {
+      String id = i == 5 ? "not-a-uuid" : uuid(i);
+      assertThat(c.contains(id)).isFalse();
+      c.add(W0, id);
+      for (int j = 0; j <= i; j++) {
+        assertThat(c.contains(j == 5 ? "not-a-uuid" : uuid(j))).as("after %d ids, id %d", i + 1, j).isTrue();
+      }
+    }
+    // only the canonical lowercase form becomes two longs: the upper-case spelling is another id
+    assertThat(c.contains(uuid(1).toUpperCase())).isFalse();
+    WindowCellsSerializer ser = new WindowCellsSerializer();
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    ser.serialize(c, out);
+    WindowCells back = ser.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    assertThat(back.count(W0)).isEqualTo(n);
+    for (int j = 0; j < n; j++) {
+      assertThat(back.contains(j == 5 ? "not-a-uuid" : uuid(j))).isTrue();
+    }
+  }
+
+  @Test
+  void removingAMiddleWindowKeepsTheOthersWithTheirIds() {
+    WindowCells c = new WindowCells();
+    c.add(W0, uuid(0));
+    c.add(W1, uuid(1));
+    c.add(W1 + 60_000, "x");
+    c.add(W1 + 60_000, uuid(2));
+    c.remove(W1);
+    assertThat(c.size()).isEqualTo(2);
+    assertThat(c.contains(uuid(1))).isFalse();
+    assertThat(c.contains(uuid(0))).isTrue();
+    assertThat(c.contains("x")).isTrue();
+    assertThat(c.contains(uuid(2))).isTrue();
+    assertThat(c.count(W1 + 60_000)).isEqualTo(2);
+    assertThat(c.add(W1, uuid(1))).isEqualTo(1);
   }
 }
