@@ -119,7 +119,14 @@ final class SpeedIt {
 
   /** Every record of a topic, read from the beginning until {@code idle} passes without new ones. */
   static List<ConsumerRecord<byte[], byte[]>> readTopic(TidemarkConfig cfg, String topic, long atLeast, Duration timeout) {
+    return readTopic(cfg, topic, atLeast, timeout, false);
+  }
+
+  /** As above; {@code readCommitted} hides records of aborted and open Kafka transactions. */
+  static List<ConsumerRecord<byte[], byte[]>> readTopic(
+      TidemarkConfig cfg, String topic, long atLeast, Duration timeout, boolean readCommitted) {
     Map<String, Object> p = new HashMap<>();
+    p.put("isolation.level", readCommitted ? "read_committed" : "read_uncommitted");
     p.put("bootstrap.servers", cfg.get(KafkaOptions.BOOTSTRAP));
     p.put("group.id", "speed-it-reader-" + UUID.randomUUID());
     p.put("auto.offset.reset", "earliest");

@@ -23,18 +23,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kills the speed layer's JVM (MiniCluster and all, {@code kill -9}) at random points while traffic
- * flows, restarts it from the latest checkpoint each time, and checks the counts are exact.
+ * flows, restarts it from the latest checkpoint each time, and checks the counts are exact, with
+ * both delivery guarantees of the dead-letter and late topics: at-least-once (a replayed record
+ * may repeat, with the same source headers) and exactly-once (Kafka transactions: a reader with
+ * read_committed sees every record once).
  */
 class SpeedLayerCrashIT {
   private static final int KILLS = 3;
 
-  @Test
-  void countsStayExactAcrossRepeatedKillsAndRestoresFromTheLatestCheckpoint() throws Exception {
-    TidemarkConfig cfg = SpeedIt.isolatedConfig("speedcrash");
+  @ParameterizedTest(name = "side outputs {0}")
+  @ValueSource(strings = {"at-least-once", "exactly-once"})
+  void countsStayExactAcrossRepeatedKillsAndRestoresFromTheLatestCheckpoint(String sideOutputGuarantee) throws Exception {
+    boolean transactional = sideOutputGuarantee.equals("exactly-once");
+    TidemarkConfig cfg = SpeedIt.isolatedConfig("speedcrash")
+        .with(SpeedOptions.SIDE_OUTPUT_GUARANTEE, sideOutputGuarantee);
     Path checkpoints = Path.of(cfg.get(SpeedOptions.CHECKPOINT_DIR));
     Path logs = Files.createDirectories(Path.of("target", "it-logs"));
     Random random = new Random(11);
@@ -70,10 +77,23 @@ class SpeedLayerCrashIT {
                 });
       }
       List<ConsumerRecord<byte[], byte[]>> dlq =
-          SpeedIt.readTopic(cfg, cfg.get(KafkaOptions.DLQ_TOPIC), truth.invalid(), Duration.ofSeconds(60));
+          SpeedIt.readTopic(cfg, cfg.get(KafkaOptions.DLQ_TOPIC), truth.invalid(), Duration.ofSeconds(60), transactional);
       Set<String> sources = new HashSet<>();
       dlq.forEach(r -> sources.add(SpeedIt.header(r, Headers.SOURCE_PARTITION) + "@" + SpeedIt.header(r, Headers.SOURCE_OFFSET)));
       assertThat(sources).hasSize((int) truth.invalid());
+      List<ConsumerRecord<byte[], byte[]>> late =
+          SpeedIt.readTopic(cfg, cfg.get(KafkaOptions.LATE_TOPIC), truth.tooLate(), Duration.ofSeconds(60), transactional);
+      Set<String> lateIds = new HashSet<>();
+      late.forEach(r -> lateIds.add(
+          ((io.tidemark.core.event.ParseResult.Valid) io.tidemark.core.event.PageViewParser.parse(r.value(), r.timestamp())).event().eventId()));
+      assertThat(lateIds).containsAll(truth.tooLateEventIds());
+      if (transactional) {
+        // every dead letter once: no replayed duplicate reaches a read_committed reader
+        assertThat(dlq).hasSize((int) truth.invalid());
+        assertThat(late).as("late records, read_committed").hasSize((int) truth.tooLate());
+      }
+      System.out.printf("[SpeedLayerCrashIT] side outputs %s: %d kills; dead letters %d records for %d invalid; late %d records for %d too late%n",
+          sideOutputGuarantee, KILLS, dlq.size(), truth.invalid(), late.size(), truth.tooLate());
     } finally {
       job.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       if (traffic != null) {
