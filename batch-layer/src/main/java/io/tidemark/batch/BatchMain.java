@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tidemark.batch.job.BatchJob;
 import io.tidemark.batch.job.BatchResult;
 import io.tidemark.batch.spark.LakeSpark;
+import io.tidemark.core.cli.ExitCodes;
 import io.tidemark.core.config.ConfigException;
 import io.tidemark.core.config.ConfigOption;
 import io.tidemark.core.config.LakeOptions;
@@ -26,9 +27,11 @@ import picocli.CommandLine.Option;
  * io.tidemark.batch.BatchMain}. Configuration comes from {@code TIDEMARK_CONFIG} (a properties
  * file) and {@code TIDEMARK_*} environment variables.
  *
- * <p>Exit codes: 0 done, 1 the run failed (message on stderr), 2 bad usage.
+ * <p>Exit codes ({@link ExitCodes}): 0 done; 1 failed, a retry may help; 2 bad usage or
+ * configuration; 3 refused, retrying cannot help (no record of the day in the lake). Every failure
+ * prints one line starting with {@code error: } on stderr, which the Airflow tasks report.
  */
-@Command(name = "batch", mixinStandardHelpOptions = true,
+@Command(name = "batch", mixinStandardHelpOptions = true, footer = ExitCodes.HELP_FOOTER,
     description = "Recompute authoritative counts from the lake with Spark.",
     subcommands = {BatchMain.RunCommand.class})
 public final class BatchMain implements Callable<Integer> {
@@ -51,7 +54,7 @@ public final class BatchMain implements Callable<Integer> {
     return 2;
   }
 
-  @Command(name = "run", mixinStandardHelpOptions = true,
+  @Command(name = "run", mixinStandardHelpOptions = true, footer = ExitCodes.HELP_FOOTER,
       description = "Recompute one UTC day and replace it in the Iceberg count tables.")
   static final class RunCommand implements Callable<Integer> {
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "UTC day to recompute.")
@@ -95,7 +98,11 @@ public final class BatchMain implements Callable<Integer> {
     }
   }
 
-  /** Runs a picocli command with Tidemark's error handling: one line on stderr, exit 1. */
+  /**
+   * Runs a picocli command with Tidemark's error handling: one line {@code error: ...} on stderr
+   * (plus the stack trace of an unexpected exception) and the exit code of {@link #exitCode}; bad
+   * arguments print {@code error: ...} and where the usage is, exit code 2.
+   */
   public static int execute(Object command, String... args) {
     CommandLine cl = new CommandLine(command);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
@@ -105,9 +112,37 @@ public final class BatchMain implements Callable<Integer> {
         line.getErr().println("error: " + e);
         e.printStackTrace(line.getErr());
       }
-      return 1;
+      return exitCode(e);
     });
+    cl.setParameterExceptionHandler((e, a) -> badArguments(e, e.getCommandLine().getCommandSpec().qualifiedName(" ")));
     return cl.execute(args);
+  }
+
+  /**
+   * The exit code of a failed run ({@link ExitCodes}): 2 for bad configuration, 3 for a {@link
+   * BatchException} that is not retryable, else 1 (an exception nobody classified may be transient).
+   */
+  public static int exitCode(Throwable e) {
+    if (e instanceof ConfigException) {
+      return ExitCodes.USAGE;
+    }
+    if (e instanceof BatchException b) {
+      return ExitCodes.of(b.isRetryable());
+    }
+    return ExitCodes.FAILED;
+  }
+
+  /**
+   * A bad argument (unknown option, malformed date): picocli's message as one {@code error: } line,
+   * then where the usage is ({@code ./tidemark <command> --help}), exit code 2; the Airflow task
+   * reports the first line.
+   */
+  public static int badArguments(CommandLine.ParameterException e, String command) {
+    CommandLine c = e.getCommandLine();
+    c.getErr().println("error: " + e.getMessage());
+    c.getErr().println("Run './tidemark " + command + " --help' for usage.");
+    c.getErr().flush();
+    return ExitCodes.USAGE;
   }
 
   public static void main(String[] args) {

@@ -105,9 +105,37 @@ class BatchJobIT {
   void dayWithoutRecordsFailsAndWritesNothing() {
     long before = spark.table(job.tables().counts(CountMetric.USER)).count();
     assertThatThrownBy(() -> job.run(LocalDate.parse("2026-11-20")))
-        .isInstanceOf(BatchException.class)
+        .isInstanceOfSatisfying(NoRecordsException.class, e -> assertThat(e.isRetryable()).isFalse())
         .hasMessageStartingWith("No records for 2026-11-20 in " + job.tables().events() + " (lake snapshot ");
     assertThat(spark.table(job.tables().counts(CountMetric.USER)).count()).isEqualTo(before);
+  }
+
+  @Test
+  void importedEventFarAheadOfItsImportIsInvalidAsInTheSpeedLayer() throws Exception {
+    LocalDate f = LocalDate.parse("2026-11-28");
+    long tenAm = Windows.dayStartMs(f) + Duration.ofHours(10).toMillis();
+    new LakeRows()
+        // Imported at 08:00 with a timestamp 2 h ahead: beyond EventContract.MAX_FUTURE_SKEW (1 h),
+        // so `lake import` marked it invalid; the batch must agree although the row has no Kafka time.
+        .addImportedLine(new PageViewEvent("future-1", "user-f", "/f", tenAm), "future.jsonl", 1,
+            tenAm - Duration.ofHours(2).toMillis())
+        // 30 min ahead of its import: within the skew.
+        .addImportedLine(new PageViewEvent("near-1", "user-f", "/f", tenAm + 1_000), "near.jsonl", 1,
+            tenAm - Duration.ofMinutes(30).toMillis())
+        // History imported a day later.
+        .addImportedLine(new PageViewEvent("past-1", "user-f", "/f", tenAm + 2_000), "past.jsonl", 1,
+            tenAm + Duration.ofDays(1).toMillis())
+        .appendTo(spark, job.tables().events());
+
+    BatchResult r = job.run(f);
+
+    assertThat(r.invalidByReason()).isEqualTo(Map.of("timestamp-in-future", 1L));
+    assertThat(r.validRecords()).isEqualTo(2);
+    assertThat(r.distinctEvents()).isEqualTo(2);
+    assertThat(r.notStreamedEvents()).isEqualTo(2);
+    assertThat(r.tooLateEvents()).isZero();
+    assertThat(batchCounts(CountMetric.USER, f, "count")).isEqualTo(Map.of(new WindowKey("user-f", tenAm), 2L));
+    assertThat(batchCounts(CountMetric.PAGE, f, "count")).isEqualTo(Map.of(new WindowKey("/f", tenAm), 2L));
   }
 
   Map<WindowKey, Long> batchCounts(CountMetric m, LocalDate day, String column) {

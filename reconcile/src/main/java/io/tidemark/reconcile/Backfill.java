@@ -1,6 +1,6 @@
 package io.tidemark.reconcile;
 
-import io.tidemark.batch.BatchException;
+import io.tidemark.batch.NoRecordsException;
 import io.tidemark.batch.job.BatchResult;
 import io.tidemark.core.metric.Windows;
 import io.tidemark.reconcile.drift.DriftReport;
@@ -63,11 +63,8 @@ public final class Backfill {
     BatchResult batch;
     try {
       batch = reconciler.batch().run(day);
-    } catch (BatchException e) {
-      if (e.getMessage().startsWith("No records for")) {
-        return new DayResult(day, Status.NO_DATA, e.getMessage(), null);
-      }
-      throw e;
+    } catch (NoRecordsException e) {
+      return new DayResult(day, Status.NO_DATA, e.getMessage(), null);
     }
     BatchCounts counts = BatchCounts.read(reconciler.spark(), reconciler.batch().tables(), day);
     if (counts == null || !counts.runId().equals(batch.runId())) {

@@ -3,6 +3,7 @@ package io.tidemark.reconcile;
 import io.tidemark.batch.BatchException;
 import io.tidemark.batch.BatchMain;
 import io.tidemark.batch.spark.LakeSpark;
+import io.tidemark.core.cli.ExitCodes;
 import io.tidemark.core.config.ClickHouseOptions;
 import io.tidemark.core.config.ConfigException;
 import io.tidemark.core.config.ConfigOption;
@@ -39,9 +40,13 @@ import picocli.CommandLine.Option;
  * own JVM from {@code reconcile/target/classpath.txt} (the batch layer's Spark classpath plus
  * ClickHouse access). {@code drift} and {@code days} only read ClickHouse and never start Spark.
  *
- * <p>Exit codes: 0 done, 1 failed (one line on stderr), 2 bad usage.
+ * <p>Exit codes ({@link ExitCodes}): 0 done; 1 failed, a retry may help (ClickHouse or the
+ * catalog unreachable, a staging check that did not add up); 2 bad usage or configuration; 3
+ * refused, retrying cannot help (a day inside the lateness horizon without {@code --force}, no
+ * record of the day in the lake, a reversed range, ClickHouse not migrated). Every failure prints
+ * one line starting with {@code error: } on stderr, which the Airflow tasks report.
  */
-@Command(name = "reconcile-tool", mixinStandardHelpOptions = true,
+@Command(name = "reconcile-tool", mixinStandardHelpOptions = true, footer = ExitCodes.HELP_FOOTER,
     description = "Reconcile ClickHouse with the batch layer, backfill days, list drift reports.",
     subcommands = {ReconcileMain.Reconcile.class, ReconcileMain.BackfillCommand.class,
         ReconcileMain.Drift.class, ReconcileMain.Days.class})
@@ -81,7 +86,7 @@ public final class ReconcileMain implements Callable<Integer> {
     }
   }
 
-  @Command(name = "reconcile", mixinStandardHelpOptions = true,
+  @Command(name = "reconcile", mixinStandardHelpOptions = true, footer = ExitCodes.HELP_FOOTER,
       description = "Compare ClickHouse with the batch counts of one UTC day; replace the day when it drifted.")
   static final class Reconcile extends Base {
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "UTC day.")
@@ -114,7 +119,7 @@ public final class ReconcileMain implements Callable<Integer> {
     }
   }
 
-  @Command(name = "backfill", mixinStandardHelpOptions = true,
+  @Command(name = "backfill", mixinStandardHelpOptions = true, footer = ExitCodes.HELP_FOOTER,
       description = "Batch + reconcile every day of a range; days reconciled with no new lake data are skipped.")
   static final class BackfillCommand extends Base {
     @Option(names = "--from", required = true, paramLabel = "YYYY-MM-DD") LocalDate from;
@@ -158,7 +163,7 @@ public final class ReconcileMain implements Callable<Integer> {
     }
   }
 
-  @Command(name = "drift", mixinStandardHelpOptions = true,
+  @Command(name = "drift", mixinStandardHelpOptions = true, footer = ExitCodes.HELP_FOOTER,
       description = "List stored drift reports, or show one day's latest report in detail.")
   static final class Drift extends Base {
     @Option(names = "--from", paramLabel = "YYYY-MM-DD") LocalDate from;
@@ -216,7 +221,7 @@ public final class ReconcileMain implements Callable<Integer> {
     }
   }
 
-  @Command(name = "days", mixinStandardHelpOptions = true,
+  @Command(name = "days", mixinStandardHelpOptions = true, footer = ExitCodes.HELP_FOOTER,
       description = "Every day's status: speed-only, or reconciled at T from lake snapshot S.")
   static final class Days extends Base {
     @Option(names = "--from", paramLabel = "YYYY-MM-DD") LocalDate from;
@@ -294,7 +299,7 @@ public final class ReconcileMain implements Callable<Integer> {
     return b.toString();
   }
 
-  /** Runs a command with Tidemark's error handling: one line on stderr, exit 1. */
+  /** Runs a command with Tidemark's error handling: one line on stderr, the exit code of {@link #exitCode}. */
   public static int execute(String... args) {
     return execute(new java.io.PrintWriter(System.err, true), args);
   }
@@ -311,9 +316,25 @@ public final class ReconcileMain implements Callable<Integer> {
         line.getErr().println("error: " + e);
         e.printStackTrace(line.getErr());
       }
-      return 1;
+      return exitCode(e);
     });
+    cl.setParameterExceptionHandler((e, a) -> BatchMain.badArguments(e, e.getCommandLine().getCommandName()));
     return cl.execute(args);
+  }
+
+  /**
+   * The exit code of a failed command ({@link ExitCodes}): 3 when the exception says a retry cannot
+   * help ({@link ReconcileException}, {@link StoreException}, {@link BatchException} not retryable),
+   * 2 for bad configuration, else 1.
+   */
+  static int exitCode(Throwable e) {
+    if (e instanceof ReconcileException r) {
+      return ExitCodes.of(r.isRetryable());
+    }
+    if (e instanceof StoreException s) {
+      return ExitCodes.of(s.isRetryable());
+    }
+    return BatchMain.exitCode(e);
   }
 
   public static void main(String[] args) {

@@ -165,6 +165,21 @@ class ReconcileCommandIT {
   }
 
   @Test
+  void aDayWithoutLakeDataOrInsideTheHorizonIsRefusedWithExitCodeThree() throws Exception {
+    Run batch = run("io.tidemark.batch.BatchMain", "run", "--date", "2026-11-18");
+    assertThat(batch.exit()).as(batch.err()).isEqualTo(3);
+    assertThat(batch.err()).containsPattern("(?m)^error: No records for 2026-11-18 in "
+        + "\\S+command_it_events \\(lake snapshot \\d+\\): nothing written$");
+
+    String today = LocalDate.now(java.time.ZoneOffset.UTC).toString();
+    Run reconcile = run("io.tidemark.reconcile.ReconcileMain", "reconcile", "--date", today);
+    assertThat(reconcile.exit()).as(reconcile.err()).isEqualTo(3);
+    assertThat(reconcile.err()).containsPattern("(?m)^error: Day " + today
+        + " is still inside the speed layer's lateness horizon until \\S+: refusing to reconcile it"
+        + " \\(use --force to reconcile anyway\\)$");
+  }
+
+  @Test
   void killedRunsLeaveClickHouseUntouchedOrPerTableReplacedAndARerunCompletes() throws Exception {
     killAt("staged");
     for (CountMetric m : CountMetric.values()) {

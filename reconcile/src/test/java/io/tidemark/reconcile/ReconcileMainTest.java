@@ -2,32 +2,73 @@ package io.tidemark.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tidemark.batch.BatchException;
+import io.tidemark.batch.NoRecordsException;
+import io.tidemark.core.config.ConfigException;
+import io.tidemark.schema.StoreAccessDeniedException;
+import io.tidemark.schema.StoreUnavailableException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.LocalDate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Bad input fails before anything is contacted: one line, non-zero exit. */
+/**
+ * Bad input fails before anything is contacted: one line, non-zero exit; and each kind of failure
+ * gets the exit code the Airflow tasks decide on (1 retried, 2 and 3 not).
+ */
 class ReconcileMainTest {
   @Test
-  void rejectsARangeEndingBeforeItStarts() {
+  void refusesARangeEndingBeforeItStartsWithExitCodeThree() {
     StringWriter err = new StringWriter();
     int code = ReconcileMain.execute(new PrintWriter(err, true), "backfill", "--from", "2026-11-24", "--to", "2026-11-20");
-    assertThat(code).isEqualTo(1);
+    assertThat(code).isEqualTo(3);
     assertThat(err.toString()).isEqualTo("error: The range ends (2026-11-20) before it starts (2026-11-24)" + System.lineSeparator());
   }
 
   @Test
-  void rejectsAnInvalidDate() {
+  void rejectsAMalformedDateAsBadUsage() {
     StringWriter err = new StringWriter();
     int code = ReconcileMain.execute(new PrintWriter(err, true), "reconcile", "--date", "2026-13-01");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).startsWith("Invalid value for option '--date': cannot convert '2026-13-01'");
+    assertThat(err.toString()).startsWith("error: Invalid value for option '--date': cannot convert '2026-13-01'")
+        .endsWith(System.lineSeparator() + "Run './tidemark reconcile --help' for usage." + System.lineSeparator());
   }
 
   @Test
   void requiresADate() {
     StringWriter err = new StringWriter();
     assertThat(ReconcileMain.execute(new PrintWriter(err, true), "reconcile")).isEqualTo(2);
-    assertThat(err.toString()).startsWith("Missing required option: '--date=YYYY-MM-DD'");
+    assertThat(err.toString()).startsWith("error: Missing required option: '--date=YYYY-MM-DD'");
+  }
+
+  static Stream<Arguments> failures() {
+    return Stream.of(
+        Arguments.of(new ReconcileException("Day 2026-11-24 is still inside the speed layer's lateness horizon", false), 3),
+        Arguments.of(new NoRecordsException(LocalDate.parse("2026-11-20"), "No records for 2026-11-20"), 3),
+        Arguments.of(new BatchException("Lake table lake.pageview_events has no data yet", false), 3),
+        Arguments.of(new StoreAccessDeniedException("ClickHouse rejected user default", null), 3),
+        Arguments.of(new ConfigException("Unknown key tidemark.reconcile.drift-treshold"), 2),
+        Arguments.of(new ReconcileException("Cannot replace partition 20261124: staging holds 1 rows", true), 1),
+        Arguments.of(new BatchException("Table lake.batch_runs disappeared during the run", true), 1),
+        Arguments.of(new StoreUnavailableException("ClickHouse at http://localhost:18123 is unreachable", null), 1),
+        Arguments.of(new IllegalStateException("unexpected"), 1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("failures")
+  void exitCodeSaysWhetherARetryCanHelp(Exception failure, int expected) {
+    assertThat(ReconcileMain.exitCode(failure)).isEqualTo(expected);
+  }
+
+  @Test
+  void helpListsTheExitCodes() {
+    StringWriter out = new StringWriter();
+    new picocli.CommandLine(new ReconcileMain()).setOut(new PrintWriter(out, true)).execute("reconcile", "--help");
+    assertThat(out.toString().replaceAll("\\s+", " ")).contains("Exit codes: 0 done; 1 failed, a retry may help (a service unreachable); 2 bad usage or"
+        + " configuration; 3 refused, retrying cannot help");
   }
 }

@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.when;
 import io.tidemark.batch.BatchException;
 import io.tidemark.batch.BatchOptions;
 import io.tidemark.batch.LatenessHorizon;
+import io.tidemark.batch.NoRecordsException;
 import io.tidemark.batch.table.BatchTables;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.core.metric.CountMetric;
@@ -92,16 +93,29 @@ public final class BatchJob {
       t.refresh();
       return t;
     } catch (Exception e) {
+      // A missing table stays missing until someone starts the archive; an unreachable catalog or
+      // object store may come back, so only that is worth a retry.
       throw new BatchException("Cannot load lake table " + tables.events() + ": " + e.getMessage()
-          + " (is the lake archive running, and tidemark.catalog.uri right?)", false, e);
+          + " (is the lake archive running, and tidemark.catalog.uri right?)", !isNoSuchTable(e), e);
     }
+  }
+
+  /** Whether {@code e} or one of its causes says that the table does not exist (Spark or Iceberg). */
+  static boolean isNoSuchTable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getClass().getSimpleName().equals("NoSuchTableException")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
    * Recomputes {@code day} and replaces it in the count tables.
    *
-   * @throws BatchException when the lake has no table, no snapshot or no record for the day
-   *     (nothing is written), or when a commit fails
+   * @throws NoRecordsException when the lake has no record for the day (nothing is written)
+   * @throws BatchException when the lake has no table or no snapshot (nothing is written), or when
+   *     a commit fails; {@link BatchException#isRetryable()} says whether running again may help
    */
   public BatchResult run(LocalDate day) {
     Instant started = Instant.now();
@@ -122,13 +136,19 @@ public final class BatchJob {
         .where(col("event_time").isNull()
             .or(col("event_time").geq(lit(Instant.ofEpochMilli(dayStart - margin)))
                 .and(col("event_time").lt(lit(Instant.ofEpochMilli(dayEnd + margin))))));
+    // Arrival at Kafka: what the speed layer's lateness is measured against (too-late events) and
+    // the day of a record without event time; null for imported rows, which never streamed.
     Column arrival = unix_millis(col("kafka_timestamp"));
+    // Arrival for the contract's future-skew rule: the Kafka timestamp, else when the row entered the
+    // lake (an imported line: the import time, which `lake import` validated it against). Without
+    // it an imported event far in the future, rejected by the import, would count on its future day.
+    Column validationArrival = coalesce(arrival, unix_millis(col("ingest_time")));
     Dataset<Row> checked = lake.select(
             col("event_id"), col("user_id"), col("page_url"), col("timestamp"),
             col("kafka_partition"), col("kafka_offset"), col("source_file"), col("source_line"),
             arrival.as("arrival_ms"),
             callUDF("tidemark_invalid_reason", col("valid"), col("event_id"), col("user_id"),
-                col("page_url"), col("timestamp"), arrival, col("raw_payload"), col("invalid_reason"))
+                col("page_url"), col("timestamp"), validationArrival, col("raw_payload"), col("invalid_reason"))
                 .as("reason"),
             when(col("event_time").isNotNull(), unix_millis(col("event_time"))).otherwise(arrival).as("day_ms"))
         .withColumn("in_day", coalesce(
@@ -156,8 +176,8 @@ public final class BatchJob {
         long validRecords = v.getLong(0);
         long duplicates = ((Number) v.get(1)).longValue();
         if (validRecords + invalid == 0) {
-          throw new BatchException("No records for " + day + " in " + tables.events() + " (lake snapshot "
-              + snapshot + "): nothing written", false);
+          throw new NoRecordsException(day, "No records for " + day + " in " + tables.events() + " (lake snapshot "
+              + snapshot + "): nothing written");
         }
         Dataset<Row> winners = ranked.where(col("rank").equalTo(1))
             .withColumn("too_late", when(callUDF(CoreRules.tooLateFunction(horizon), col("window_start"), col("arrival_ms")), 1L).otherwise(0L))

@@ -75,6 +75,18 @@ public final class LakeRows {
     return this;
   }
 
+  /**
+   * Adds one event as line {@code line} of an imported file, imported at {@code importedAt} (epoch
+   * ms): as {@code lake import} does, the contract judges it with the import time as its arrival
+   * time (so an event more than the allowed skew ahead of it is invalid), and the import time is
+   * the row's {@code ingest_time}. Not part of {@link #truth}: tests state their expectation.
+   */
+  public LakeRows addImportedLine(io.tidemark.core.event.PageViewEvent e, String file, long line, long importedAt) {
+    byte[] value = io.tidemark.core.event.PageViewJson.toBytes(e);
+    rows.add(row(value, null, null, -1, importedAt, file, line, importedAt));
+    return this;
+  }
+
   /** Adds one valid event as a Kafka record of its user's partition, arriving at {@code arrival}. */
   public LakeRows addEvent(io.tidemark.core.event.PageViewEvent e, long arrival) {
     int partition = Math.floorMod(e.userId().hashCode(), PARTITIONS);
@@ -84,6 +96,11 @@ public final class LakeRows {
   }
 
   private Row row(byte[] value, String topic, Integer partition, long offset, long arrival, String file, long line) {
+    return row(value, topic, partition, offset, arrival, file, line, System.currentTimeMillis());
+  }
+
+  private Row row(byte[] value, String topic, Integer partition, long offset, long arrival, String file, long line,
+      long ingestMs) {
     ParseResult p = PageViewParser.parse(value, arrival);
     String id = null;
     String user = null;
@@ -117,7 +134,7 @@ public final class LakeRows {
     return RowFactory.create(id, user, page, ts, eventTime, inv == null,
         inv == null ? null : inv.reason().code(), inv == null ? null : inv.detail(), inv == null ? null : value,
         topic, partition, topic == null ? null : offset, topic == null ? null : new Timestamp(arrival),
-        new Timestamp(System.currentTimeMillis()), file, file == null ? null : "sha256-" + file,
+        new Timestamp(ingestMs), file, file == null ? null : "sha256-" + file,
         file == null ? null : line);
   }
 
