@@ -39,11 +39,14 @@ except ImportError:  # pragma: no cover - lets the pure helpers be tested withou
 
 
 class TidemarkCliError(RuntimeError):
-    """The CLI exited non-zero; retrying may help (a service was down, a lock was held)."""
+    """The CLI exited with 1 (or another code not in PERMANENT_EXIT_CODES): retrying may help
+    (a service was down, a commit conflicted)."""
 
 
-# Exit codes after which a retry cannot help: 2 = picocli usage error; 3 = Tidemark refused the
-# request (reserved for permanent failures such as a day inside the lateness horizon).
+# Exit codes after which a retry cannot help (io.tidemark.core.cli.ExitCodes): 2 = bad usage or
+# configuration; 3 = Tidemark refused the request (no record of the day in the lake, a day inside
+# the speed layer's lateness horizon, a reversed range). The task fails at once with
+# AirflowFailException, so such a day does not hold tidemark_nightly through its retries.
 PERMANENT_EXIT_CODES = (2, 3)
 
 
@@ -219,7 +222,8 @@ def run(args: Iterable[str], timeout_s: float | None = None) -> str:
     """Runs `tidemark <args>`, streams its output to the task log and returns its stdout (the
     command's result; stderr carries logs and progress and is only logged).
 
-    Raises TidemarkCliError (retried by Airflow) when the CLI exits non-zero.
+    Raises FailNoRetry (AirflowFailException: no retry) when the CLI exits with 2 or 3, and
+    TidemarkCliError (retried by Airflow) for any other non-zero exit code.
     """
     cli, home, env_extra = settings()
     argv = [cli, *args]

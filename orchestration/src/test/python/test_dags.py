@@ -206,6 +206,25 @@ class RunTest(unittest.TestCase):
             with self.assertRaisesRegex(cli.FailNoRetry, "exited with 2: Unknown option: --dat"):
                 cli.run(["batch", "run", "--dat", "x"])
 
+    def test_refusals_fail_without_retry_with_the_error_line(self):
+        # `tidemark batch run` on a day with no record in the lake: exit 3 (ExitCodes.REFUSED).
+        with open(self.launcher, "w") as f:
+            f.write('#!/usr/bin/env bash\necho "error: No records for 2026-11-20 in lake.pageview_events'
+                    ' (lake snapshot 7): nothing written" >&2\nexit 3\n')
+        with mock.patch.object(cli, "_variable", self._variable):
+            with self.assertRaises(cli.FailNoRetry) as raised:
+                cli.run(["batch", "run", "--date", "2026-11-20"])
+        self.assertEqual(
+            "tidemark batch run --date 2026-11-20 exited with 3: error: No records for 2026-11-20 in"
+            " lake.pageview_events (lake snapshot 7): nothing written", str(raised.exception))
+        self.assertNotIsInstance(raised.exception, cli.TidemarkCliError)
+
+    def test_no_retry_is_airflows_fail_exception(self):
+        from airflow.exceptions import AirflowFailException
+
+        self.assertIs(AirflowFailException, cli.FailNoRetry)
+        self.assertEqual((2, 3), cli.PERMANENT_EXIT_CODES)
+
     def test_unset_launcher_fails_without_retry(self):
         self.variables.pop("tidemark_cli")
         with mock.patch.object(cli, "_variable", self._variable):
