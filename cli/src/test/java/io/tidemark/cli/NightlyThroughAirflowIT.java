@@ -137,9 +137,7 @@ class NightlyThroughAirflowIT {
     c.put(OrchestrationOptions.SCHEDULED_RUNS.key(), "false");
     // The project's cached venv (TestServices puts the stack home under target/, where a venv
     // would be installed afresh on every clean build); TIDEMARK_ORCHESTRATION_VENV_DIR overrides.
-    String venv = System.getenv(OrchestrationOptions.VENV_DIR.envName());
-    c.put(OrchestrationOptions.VENV_DIR.key(),
-        venv == null || venv.isBlank() ? root.resolve(".tidemark/airflow-venv").toString() : venv);
+    c.put(OrchestrationOptions.VENV_DIR.key(), AirflowStack.testVenv(System.getenv(), root).toString());
     return c;
   }
 

@@ -11,6 +11,7 @@ import io.tidemark.orchestration.client.DagRun;
 import io.tidemark.orchestration.client.TaskInstance;
 import io.tidemark.orchestration.stack.AirflowStack;
 import io.tidemark.orchestration.stack.AirflowStatus;
+import io.tidemark.stack.StackOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,8 @@ class AirflowIT {
                 OrchestrationOptions.AIRFLOW_HOME.key(), tmp.resolve("airflow").toString(),
                 OrchestrationOptions.API_PORT.key(), Integer.toString(freePort()),
                 OrchestrationOptions.TIDEMARK_CLI.key(), fake.toString(),
-                OrchestrationOptions.AIRFLOW_PASSWORD.key(), "it-secret"));
+                OrchestrationOptions.AIRFLOW_PASSWORD.key(), "it-secret",
+                OrchestrationOptions.VENV_DIR.key(), AirflowStack.testVenv(System.getenv(), StackOptions.projectRoot(System.getenv(), Path.of(""))).toString()));
     stack = new AirflowStack(cfg);
     // Backstop for a JVM ended by failsafe's fork timeout, where @AfterAll never runs.
     Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "stop-airflow"));

@@ -16,16 +16,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs the Python tests of the DAGs (src/test/python/test_dags.py: every DAG file imports, the
  * DAGs' shape, the helpers' validation) with the Python of the pinned Airflow venv, installing it
- * first when missing.
+ * first when missing: the venv of {@link AirflowStack#testVenv} ({@code
+ * TIDEMARK_ORCHESTRATION_VENV_DIR}, else the project's {@code .tidemark/airflow-venv}).
  */
 class DagsPythonIT {
   @TempDir Path airflowHome;
 
   @Test
   void dagFilesImportAndHelpersValidateTheirInput() throws IOException, InterruptedException {
-    AirflowStack stack = new AirflowStack(TidemarkConfig.of(Map.of()));
-    Path venv = stack.ensureInstalled(System.err::println);
     Path root = StackOptions.projectRoot(System.getenv(), Path.of(""));
+    AirflowStack stack = new AirflowStack(TidemarkConfig.of(Map.of(
+        OrchestrationOptions.VENV_DIR.key(), AirflowStack.testVenv(System.getenv(), root).toString())));
+    Path venv = stack.ensureInstalled(System.err::println);
 
     ProcessBuilder pb =
         new ProcessBuilder(

@@ -80,6 +80,18 @@ public final class AirflowStack {
     }
   }
 
+  /**
+   * The venv of a local Airflow started by tests, whose stack home is a temporary folder where the
+   * pinned Airflow would be installed afresh on every run (97 s cold): {@code
+   * TIDEMARK_ORCHESTRATION_VENV_DIR} from {@code env} when set (the key {@link
+   * OrchestrationOptions#VENV_DIR}), else {@code <projectRoot>/.tidemark/airflow-venv}, the venv
+   * {@code ./tidemark stack up --with airflow} installs with the default stack home. Every Airflow
+   * test resolves it here, so one override moves them all (a worktree pointing at a shared venv).
+   */
+  public static Path testVenv(Map<String, String> env, Path projectRoot) {
+    return pathOr(env.get(OrchestrationOptions.VENV_DIR.envName()), projectRoot.resolve(".tidemark/airflow-venv"));
+  }
+
   private static Path pathOr(String configured, Path fallback) {
     return (configured == null || configured.isBlank() ? fallback : Path.of(configured)).toAbsolutePath().normalize();
   }

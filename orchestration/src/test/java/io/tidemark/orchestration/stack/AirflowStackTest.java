@@ -66,6 +66,16 @@ class AirflowStackTest {
   }
 
   @Test
+  void testsUseTheVenvFromTheEnvironmentElseTheProjects() {
+    Path root = tmp.resolve("project");
+    assertThat(AirflowStack.testVenv(Map.of("TIDEMARK_ORCHESTRATION_VENV_DIR", tmp.resolve("shared-venv").toString()), root))
+        .isEqualTo(tmp.resolve("shared-venv"));
+    assertThat(AirflowStack.testVenv(Map.of(), root)).isEqualTo(root.resolve(".tidemark/airflow-venv"));
+    assertThat(AirflowStack.testVenv(Map.of("TIDEMARK_ORCHESTRATION_VENV_DIR", " "), root))
+        .isEqualTo(root.resolve(".tidemark/airflow-venv"));
+  }
+
+  @Test
   void statusOfANeverStartedAirflowIsStopped() {
     AirflowStack stack = new AirflowStack(TidemarkConfig.of(Map.of(OrchestrationOptions.AIRFLOW_HOME.key(), tmp.toString())));
 
