@@ -69,7 +69,9 @@ final class DemoCommand implements Callable<Integer> {
     StackCommand.checkWith(with);
     boolean airflow = "airflow".equals(with);
     step(out, "1/6 Starting the local stack" + (airflow ? " and Airflow" : ""));
-    int rc = root.execute(airflow ? with("stack", "up", "--with", "airflow") : with("stack", "up"));
+    int rc = root.execute(airflow
+        ? airflowStackUp(with("stack", "up", "--with", "airflow"), global.load().explicitValues(), System.getenv())
+        : with("stack", "up"));
     if (rc != 0) {
       return rc;
     }
@@ -138,8 +140,9 @@ final class DemoCommand implements Callable<Integer> {
 
     if (airflow) {
       step(out, "6/6 Yesterday's nightly reconciliation through Airflow (tidemark_nightly: batch, reconcile, drift check)");
-      // Paused DAGs do not run their tasks; max_active_runs=1 serializes this run with the one the
-      // scheduler starts on unpause for the same day (reconcile is idempotent: the second finds no drift).
+      // Paused DAGs do not run even triggered runs, so the DAG is unpaused for this one run. The
+      // Airflow started above creates no scheduled runs (see airflowStackUp), so unpausing does not
+      // also start the scheduled run of the latest interval, which would process yesterday twice.
       root.execute(with("schedule", "unpause", "--dag", "tidemark_nightly"));
       root.execute(with("schedule", "trigger", "--date", yesterday, "--wait"));
       root.execute(with("schedule", "pause", "--dag", "tidemark_nightly"));
@@ -255,6 +258,31 @@ final class DemoCommand implements Callable<Integer> {
 
   private static String fmt(Duration d) {
     return io.tidemark.core.config.Durations.format(d);
+  }
+
+  /** {@code OrchestrationOptions.SCHEDULED_RUNS}, named here because the CLI never loads orchestration's classes. */
+  static final String SCHEDULED_RUNS_KEY = "tidemark.orchestration.scheduled-runs";
+
+  /** The environment variable of {@link #SCHEDULED_RUNS_KEY}. */
+  static final String SCHEDULED_RUNS_ENV = "TIDEMARK_ORCHESTRATION_SCHEDULED_RUNS";
+
+  /**
+   * The arguments of {@code stack up --with airflow} for the demo: unless scheduled runs are
+   * configured (file, {@code -D} or environment), the demo's Airflow runs only triggered runs
+   * ({@code tidemark.orchestration.scheduled-runs=false}). The demo must unpause {@code
+   * tidemark_nightly} for its triggered run of yesterday to start, and with scheduled runs on,
+   * unpausing also makes Airflow run the latest complete interval at once: yesterday processed
+   * twice, and the triggered run queued behind the scheduled one. An Airflow already running keeps
+   * the setting it was started with.
+   */
+  static String[] airflowStackUp(String[] stackUp, Map<String, String> explicit, Map<String, String> env) {
+    if (explicit.containsKey(SCHEDULED_RUNS_KEY) || env.containsKey(SCHEDULED_RUNS_ENV)) {
+      return stackUp;
+    }
+    List<String> all = new ArrayList<>(List.of(stackUp));
+    all.add("-D");
+    all.add(SCHEDULED_RUNS_KEY + "=false");
+    return all.toArray(String[]::new);
   }
 
   private String[] with(String... args) {
