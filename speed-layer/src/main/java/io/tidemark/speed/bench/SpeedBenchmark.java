@@ -121,6 +121,10 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
           .with(StackOptions.CLICKHOUSE_TCP_PORT, freePort())
           .with(StackOptions.CLICKHOUSE_INTERSERVER_PORT, freePort())
           .with(StackOptions.S3_PORT, freePort());
+      // the CLI hands over endpoints resolved to the shared stack: point them at the private one
+      for (io.tidemark.stack.Service s : io.tidemark.stack.Service.values()) {
+        base = base.with(io.tidemark.stack.Endpoints.option(s), io.tidemark.stack.Endpoints.localAddress(base, s));
+      }
       stack = new io.tidemark.stack.LocalStack(base);
       stack.up(java.util.Set.of(io.tidemark.stack.Service.KAFKA, io.tidemark.stack.Service.CLICKHOUSE),
           io.tidemark.stack.StackListener.SILENT);
