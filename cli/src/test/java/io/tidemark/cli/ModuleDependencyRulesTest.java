@@ -61,4 +61,22 @@ class ModuleDependencyRulesTest {
       }
     }
   }
+
+  /**
+   * reconcile's tests run the speed layer in a child JVM (SpeedBatchParityIT); the speed layer is
+   * declared only to build it first: as a pom with every transitive dependency excluded.
+   */
+  @Test
+  void sparkModulesDeclareTheSpeedLayerOnlyForBuildOrder() throws Exception {
+    for (String module : List.of("batch-layer", "reconcile")) {
+      String pom = Files.readString(ROOT.resolve(module).resolve("pom.xml"));
+      Matcher m = Pattern.compile("<dependency>((?:(?!</dependency>).)*<artifactId>tidemark-speed-layer</artifactId>"
+          + "(?:(?!</dependency>).)*)</dependency>", Pattern.DOTALL).matcher(pom);
+      while (m.find()) {
+        assertThat(m.group(1)).as(module + " declares the speed layer").contains("<type>pom</type>")
+            .contains("<scope>test</scope>")
+            .contains("<exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion>");
+      }
+    }
+  }
 }

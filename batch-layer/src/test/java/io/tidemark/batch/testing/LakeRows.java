@@ -87,6 +87,15 @@ public final class LakeRows {
     return this;
   }
 
+  /**
+   * Adds a record exactly as it was read from Kafka (its real coordinates and timestamp), the way
+   * the lake's archive stores it. The caller keeps the ground truth (the generator's run).
+   */
+  public LakeRows addKafkaRecord(byte[] value, String topic, int partition, long offset, long timestamp) {
+    rows.add(row(value, topic, partition, offset, timestamp, null, 0));
+    return this;
+  }
+
   /** Adds one valid event as a Kafka record of its user's partition, arriving at {@code arrival}. */
   public LakeRows addEvent(io.tidemark.core.event.PageViewEvent e, long arrival) {
     int partition = Math.floorMod(e.userId().hashCode(), PARTITIONS);
