@@ -4,6 +4,7 @@ import io.tidemark.batch.NoRecordsException;
 import io.tidemark.batch.job.BatchResult;
 import io.tidemark.core.metric.Windows;
 import io.tidemark.reconcile.drift.DriftReport;
+import io.tidemark.reconcile.lock.DayLock;
 import io.tidemark.reconcile.store.BatchCounts;
 import io.tidemark.reconcile.store.DayStatus;
 import java.time.LocalDate;
@@ -22,7 +23,8 @@ import org.apache.iceberg.io.CloseableIterable;
  * <p>Resumable: a day already reconciled from a lake snapshot after which no data file for that day
  * was added to the lake is skipped, so rerunning an interrupted backfill continues where it
  * stopped. A day with no record in the lake is reported and left alone. Works for days the speed
- * layer never saw (history imported into the lake): ClickHouse's day is simply filled.
+ * layer never saw (history imported into the lake): ClickHouse's day is simply filled. Each day is
+ * done under its reconcile lock, so a backfill and a reconcile of the same day never overlap.
  */
 public final class Backfill {
   /** What happened to one day. */
@@ -55,6 +57,12 @@ public final class Backfill {
   }
 
   private DayResult day(LocalDate day, boolean force) {
+    try (DayLock lock = reconciler.locks().acquire(day)) {
+      return day(day, force, lock);
+    }
+  }
+
+  private DayResult day(LocalDate day, boolean force, DayLock lock) {
     DayStatus status = reconciler.reports().status(day);
     if (status.reconciled() && !lakeHasNewData(day, status.lakeSnapshotId())) {
       return new DayResult(day, Status.SKIPPED,
@@ -70,7 +78,7 @@ public final class Backfill {
     if (counts == null || !counts.runId().equals(batch.runId())) {
       return new DayResult(day, Status.FAILED, "batch result of run " + batch.runId() + " not found after the run", null);
     }
-    DriftReport report = reconciler.reconcile(counts, false, force);
+    DriftReport report = reconciler.reconcile(counts, false, force, lock);
     return new DayResult(day, Status.RECONCILED, report.outcome().code() + ", drift " + report.absDrift(), report);
   }
 

@@ -13,6 +13,7 @@ import io.tidemark.reconcile.drift.Cause;
 import io.tidemark.reconcile.drift.DriftReport;
 import io.tidemark.reconcile.drift.KeyDiff;
 import io.tidemark.reconcile.drift.MetricDrift;
+import io.tidemark.reconcile.lock.DayLock;
 import io.tidemark.reconcile.store.DayStatus;
 import io.tidemark.reconcile.store.ReportStore;
 import io.tidemark.schema.StoreException;
@@ -52,7 +53,8 @@ import picocli.CommandLine.Option;
         ReconcileMain.Drift.class, ReconcileMain.Days.class})
 public final class ReconcileMain implements Callable<Integer> {
 
-  static List<ConfigOption<?>> knownOptions() {
+  /** Every option the reconcile tool reads (and so validates). */
+  public static List<ConfigOption<?>> knownOptions() {
     List<ConfigOption<?>> all = new ArrayList<>(BatchMain.knownOptions());
     all.addAll(ClickHouseOptions.all());
     all.addAll(ReconcileOptions.all());
@@ -76,8 +78,9 @@ public final class ReconcileMain implements Callable<Integer> {
       cfg = BatchMain.loadConfig(knownOptions());
       ClickHouseSql sql = ClickHouseClients.connect(cfg);
       long tables = sql.queryLong("SELECT count() AS n FROM system.tables WHERE database = {db:String}"
-          + " AND name IN ('drift_reports', 'day_status', 'user_page_counts_staging')", Map.of("db", sql.database()));
-      if (tables < 3) {
+          + " AND name IN ('drift_reports', 'day_status', 'user_page_counts_staging', 'reconcile_locks')",
+          Map.of("db", sql.database()));
+      if (tables < 4) {
         sql.close();
         throw new ReconcileException("ClickHouse database " + sql.database() + " at " + sql.url()
             + " lacks reconciliation's tables: run ./tidemark migrate", false);
@@ -100,7 +103,9 @@ public final class ReconcileMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      try (ClickHouseSql sql = clickHouse()) {
+      try (ClickHouseSql sql = clickHouse();
+          // The day's lock before Spark starts: a second run of the day fails at once.
+          DayLock lock = dryRun ? null : Reconciler.locks(sql, cfg).acquire(date)) {
         SparkSession spark = LakeSpark.session(cfg);
         try {
           Reconciler r = Reconciler.create(spark, sql, cfg).checkpoint(failpoint());
@@ -109,7 +114,7 @@ public final class ReconcileMain implements Callable<Integer> {
                 + r.settledAt(date) + "; replaced cells carry batch versions, so later speed-layer updates to them"
                 + " stay hidden until the day is reconciled again");
           }
-          DriftReport report = r.reconcile(date, dryRun, force);
+          DriftReport report = dryRun ? r.reconcile(date, true, force) : r.reconcile(date, force, lock);
           System.out.println(json ? BatchMain.toJson(report.toMap(r.top())) : describe(report, r.top()));
           return 0;
         } finally {
@@ -306,7 +311,12 @@ public final class ReconcileMain implements Callable<Integer> {
 
   /** {@link #execute(String...)} with errors written to {@code err}. */
   static int execute(java.io.PrintWriter err, String... args) {
-    CommandLine cl = new CommandLine(new ReconcileMain());
+    return execute(new ReconcileMain(), err, args);
+  }
+
+  /** Runs any picocli {@code command} of this tool (e.g. the batch benchmark) with the same handling. */
+  public static int execute(Object command, java.io.PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(command);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof ReconcileException || e instanceof BatchException || e instanceof ConfigException

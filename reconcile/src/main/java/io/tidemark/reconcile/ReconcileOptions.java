@@ -23,7 +23,17 @@ public final class ReconcileOptions {
           .defaultValue(10)
           .description("How many of the largest per-key differences a report prints per metric (all are stored).");
 
+  public static final ConfigOption<Duration> LOCK_TTL =
+      ConfigOption.durationKey("tidemark.reconcile.lock-ttl")
+          .defaultValue(Duration.ofMinutes(2))
+          .description("Lease of the per-day reconcile lock in ClickHouse, renewed every third of it while a run holds the day; a killed run's lock is taken over this long after its last renewal (at least 3s).");
+
+  public static final ConfigOption<Duration> LOCK_WAIT =
+      ConfigOption.durationKey("tidemark.reconcile.lock-wait")
+          .defaultValue(Duration.ZERO)
+          .description("How long reconcile and backfill wait for a day another run is reconciling; 0s fails at once with a message naming the holder.");
+
   public static List<ConfigOption<?>> all() {
-    return List.of(DRIFT_THRESHOLD, SETTLE_TIME, TOP_DIFFERENCES);
+    return List.of(DRIFT_THRESHOLD, SETTLE_TIME, TOP_DIFFERENCES, LOCK_TTL, LOCK_WAIT);
   }
 }

@@ -9,6 +9,8 @@ import io.tidemark.reconcile.drift.DriftCalculator;
 import io.tidemark.reconcile.drift.DriftReport;
 import io.tidemark.reconcile.drift.DriftReport.Outcome;
 import io.tidemark.reconcile.drift.MetricDrift;
+import io.tidemark.reconcile.lock.DayLock;
+import io.tidemark.reconcile.lock.DayLocks;
 import io.tidemark.reconcile.store.BatchCounts;
 import io.tidemark.reconcile.store.ClickHouseCounts;
 import io.tidemark.reconcile.store.DayStatus;
@@ -46,6 +48,12 @@ import org.apache.spark.sql.SparkSession;
  * <p>Idempotent: a second run on unchanged data finds zero drift and writes nothing to the count
  * tables or the day status (it stores its report, the audit trail of the check).
  *
+ * <h2>One run per day</h2>
+ * Every run that may change a day (not {@code --dry-run}) holds the day's lock ({@link DayLocks},
+ * in ClickHouse) from its batch run to its report, and checks it still holds it before each
+ * replacement step; a second run of the same day fails naming the holder, or waits ({@link
+ * ReconcileOptions#LOCK_WAIT}).
+ *
  * <p>A speed-layer write racing a replacement either lands before it (and is replaced) or after
  * it: on a key the batch wrote, its speed version loses to the batch version; on a new key it
  * becomes visible and shows as drift in the next reconcile, whose batch run sees the event in the
@@ -68,6 +76,7 @@ public final class Reconciler {
   private final int top;
   private final Clock clock;
   private Checkpoint checkpoint = step -> {};
+  private DayLocks locks;
 
   public Reconciler(SparkSession spark, BatchJob batch, ClickHouseSql sql, LatenessHorizon horizon,
       Duration settleTime, long threshold, int top, Clock clock) {
@@ -81,13 +90,32 @@ public final class Reconciler {
     this.threshold = threshold;
     this.top = top;
     this.clock = clock;
+    this.locks = new DayLocks(sql, ReconcileOptions.LOCK_TTL.defaultValue(), Duration.ZERO,
+        DayLocks.processOwner("reconcile"));
   }
 
   /** The reconciler as configured. */
   public static Reconciler create(SparkSession spark, ClickHouseSql sql, TidemarkConfig cfg) {
     return new Reconciler(spark, BatchJob.create(spark, cfg), sql, LatenessHorizon.of(cfg),
         cfg.get(ReconcileOptions.SETTLE_TIME), cfg.get(ReconcileOptions.DRIFT_THRESHOLD),
-        cfg.get(ReconcileOptions.TOP_DIFFERENCES), Clock.systemUTC());
+        cfg.get(ReconcileOptions.TOP_DIFFERENCES), Clock.systemUTC())
+        .locks(locks(sql, cfg));
+  }
+
+  /** The per-day locks as configured, owned by this process. */
+  public static DayLocks locks(ClickHouseSql sql, TidemarkConfig cfg) {
+    return new DayLocks(sql, cfg.get(ReconcileOptions.LOCK_TTL), cfg.get(ReconcileOptions.LOCK_WAIT),
+        DayLocks.processOwner("reconcile"));
+  }
+
+  /** The per-day locks this reconciler takes (default: the default TTL, no waiting). */
+  public Reconciler locks(DayLocks l) {
+    this.locks = l;
+    return this;
+  }
+
+  public DayLocks locks() {
+    return locks;
   }
 
   public Reconciler checkpoint(Checkpoint c) {
@@ -140,6 +168,24 @@ public final class Reconciler {
    */
   public DriftReport reconcile(LocalDate day, boolean dryRun, boolean force) {
     checkSettled(day, force);
+    if (dryRun) {
+      return reconcile(batchResult(day), true, force, null);
+    }
+    try (DayLock lock = locks.acquire(day)) {
+      return reconcile(day, force, lock);
+    }
+  }
+
+  /**
+   * Reconciles {@code day} (not a dry run) under a lock the caller took, e.g. before starting
+   * Spark so that a second run fails without waiting for Spark.
+   */
+  public DriftReport reconcile(LocalDate day, boolean force, DayLock lock) {
+    checkSettled(day, force);
+    return reconcile(batchResult(day), false, force, lock);
+  }
+
+  private BatchCounts batchResult(LocalDate day) {
     BatchCounts b = BatchCounts.read(spark, batch.tables(), day);
     if (b == null) {
       batch.run(day);
@@ -149,11 +195,27 @@ public final class Reconciler {
             + " after running the batch job", true);
       }
     }
-    return reconcile(b, dryRun, force);
+    return b;
   }
 
-  /** Reconciles a day against the given batch result (already checked to be settled). */
+  /**
+   * Reconciles a day against the given batch result (already checked to be settled), taking the
+   * day's lock unless it is a dry run.
+   */
   public DriftReport reconcile(BatchCounts b, boolean dryRun, boolean force) {
+    if (dryRun) {
+      return reconcile(b, true, force, null);
+    }
+    try (DayLock lock = locks.acquire(b.day())) {
+      return reconcile(b, false, force, lock);
+    }
+  }
+
+  /** With the day's lock held by the caller ({@code lock} may be null only for a dry run). */
+  DriftReport reconcile(BatchCounts b, boolean dryRun, boolean force, DayLock lock) {
+    if (!dryRun && (lock == null || !lock.day().equals(b.day()))) {
+      throw new IllegalStateException("Reconciling " + b.day() + " needs its lock");
+    }
     Instant started = clock.instant();
     LocalDate day = b.day();
     String runId = "reconcile-" + day + "-" + started.toEpochMilli();
@@ -175,7 +237,7 @@ public final class Reconciler {
     } else if (status.reconciled() && !drifted) {
       outcome = Outcome.WITHIN_THRESHOLD;
     } else {
-      replace(b, started, runId);
+      replace(b, started, runId, lock);
       outcome = Outcome.REPLACED;
     }
     DriftReport report = new DriftReport(runId, day, started, clock.instant(), outcome, dryRun, force,
@@ -190,7 +252,7 @@ public final class Reconciler {
     return report;
   }
 
-  private void replace(BatchCounts b, Instant started, String runId) {
+  private void replace(BatchCounts b, Instant started, String runId, DayLock lock) {
     LocalDate day = b.day();
     long version = ClickHouseCounts.batchVersion(started);
     for (CountMetric m : CountMetric.values()) {
@@ -198,9 +260,11 @@ public final class Reconciler {
     }
     checkpoint.reached("staged");
     for (CountMetric m : CountMetric.values()) {
+      lock.ensureHeld();
       counts.replace(m, day);
       checkpoint.reached("replaced:" + m.servingTable());
     }
+    lock.ensureHeld();
     reports.markReconciled(day, clock.instant(), b.lakeSnapshotId(), runId);
     checkpoint.reached("marked");
     for (CountMetric m : CountMetric.values()) {

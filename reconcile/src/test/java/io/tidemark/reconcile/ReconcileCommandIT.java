@@ -65,6 +65,9 @@ class ReconcileCommandIT {
     v.put(BatchOptions.TABLE_SUFFIX.key(), "_batch_cit");
     v.put(ClickHouseOptions.DATABASE.key(), "reconcile_command_it");
     v.put(BatchOptions.SPARK_MASTER.key(), "local[1]");
+    // A killed run's day lock expires 20 s after its last renewal; later runs wait for it.
+    v.put(ReconcileOptions.LOCK_TTL.key(), "20s");
+    v.put(ReconcileOptions.LOCK_WAIT.key(), "2m");
     cfg = TidemarkConfig.of(v);
     sql = ClickHouseClients.connect(cfg);
     new SchemaMigrator(sql).migrate();
@@ -106,15 +109,19 @@ class ReconcileCommandIT {
   }
 
   Run run(String mainClass, String... args) throws Exception {
-    Process p = start(mainClass, Map.of(), args);
+    return run(mainClass, Map.of(), args);
+  }
+
+  Run run(String mainClass, Map<String, String> env, String... args) throws Exception {
+    Process p = start(mainClass, env, args);
     CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
     String out = read(p.getInputStream());
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
     return new Run(p.exitValue(), out, err.get());
   }
 
-  /** Starts a reconcile that stops at {@code step}, then kills it with SIGKILL. */
-  void killAt(String step) throws Exception {
+  /** Starts a reconcile that stops at {@code step}, then kills it with SIGKILL; returns its pid. */
+  long killAt(String step) throws Exception {
     Process p = start("io.tidemark.reconcile.ReconcileMain", Map.of("TIDEMARK_RECONCILE_FAILPOINT", step),
         "reconcile", "--date", DAY.toString());
     try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
@@ -130,6 +137,7 @@ class ReconcileCommandIT {
       p.destroyForcibly();
       assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
     }
+    return p.pid();
   }
 
   static String read(java.io.InputStream in) {
@@ -166,11 +174,20 @@ class ReconcileCommandIT {
 
   @Test
   void killedRunsLeaveClickHouseUntouchedOrPerTableReplacedAndARerunCompletes() throws Exception {
-    killAt("staged");
+    long killed = killAt("staged");
     for (CountMetric m : CountMetric.values()) {
       assertThat(seedQuery(m)).as(m + " after a kill before replace").isEqualTo(speed.get(m));
     }
     assertThat(new ReportStore(sql).status(DAY).reconciled()).isFalse();
+
+    // The killed run's lock is still leased: a run that does not wait fails, naming it.
+    Run refused = run("io.tidemark.reconcile.ReconcileMain", Map.of("TIDEMARK_RECONCILE_LOCK_WAIT", "0s"),
+        "reconcile", "--date", DAY.toString());
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err().strip()).matches("error: Day 2026-11-20 is being reconciled by reconcile on \\S+, pid "
+        + killed + " \\(since .*, lease until .*\\): not replacing it concurrently \\(retry later, or set"
+        + " tidemark.reconcile.lock-wait to wait\\)");
+    // The next run waits for the lease to expire and takes the day over.
 
     killAt("replaced:user_page_counts");
     assertThat(seedQuery(CountMetric.USER)).isEqualTo(LakeRows.ofDay(lake.truth.counts(CountMetric.USER), DAY, k -> k));

@@ -80,7 +80,7 @@ public final class ClickHouseSchema {
    * checks that each staging table is its store's statement with only the name changed.
    */
   public static List<Migration> migrations() {
-    return List.of(V1, V2);
+    return List.of(V1, V2, V3);
   }
 
   private static final Migration V1 =
@@ -243,6 +243,32 @@ public final class ClickHouseSchema {
               ) ENGINE = ReplacingMergeTree(version)
               PARTITION BY toYYYYMMDD(window_start)
               ORDER BY day"""));
+
+  /**
+   * The per-day reconcile lock (issue 6): one row per state change of a claim. A claim ({@code
+   * token}) is live while its latest row ({@code seq}) is not {@code released} and its latest {@code
+   * expires_at} lies ahead of the server's {@code now()}; {@code reconcile}'s {@code DayLocks} owns
+   * the protocol (claim, re-read, hold or withdraw). Kept in ClickHouse next to {@code day_status}
+   * so that reconciles on several machines see the same locks.
+   */
+  private static final Migration V3 =
+      new Migration(
+          3,
+          "reconcile locks per day",
+          List.of(
+              """
+              CREATE TABLE IF NOT EXISTS ${database}.reconcile_locks (
+                day Date,
+                window_start DateTime('UTC'),
+                token String,
+                owner String,
+                state Enum8('claimed' = 1, 'held' = 2, 'released' = 3),
+                seq UInt32,
+                written_at DateTime('UTC'),
+                expires_at DateTime('UTC')
+              ) ENGINE = MergeTree
+              PARTITION BY toYYYYMMDD(window_start)
+              ORDER BY (day, token, seq)"""));
 
   /** The statements of every migration with the database filled in, in order, after bootstrap. */
   public static List<String> allStatements(String database) {
