@@ -39,7 +39,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Run a benchmark and write its figures (ratios against a same-run baseline) to docs/benchmarks.md.",
     subcommands = {BenchCommand.Produce.class, BenchCommand.Speed.class, BenchCommand.Lake.class,
-        BenchCommand.Serve.class})
+        BenchCommand.Serve.class, BenchCommand.Batch.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -82,6 +82,22 @@ final class BenchCommand implements Runnable {
     @Override
     ChildJvm jvm() {
       return new ChildJvm("serving", "io.tidemark.serving.bench.ServeBenchMain").jvmArg("-Xmx1g");
+    }
+
+    @Override
+    public Integer call() {
+      return jvm().run(global.resolved(), args);
+    }
+  }
+
+  @Command(name = "batch", description = {"Spark batch + reconcile + overwrite of one generated day (default 10M events, --events)",
+      "vs ClickHouse's INSERT ... SELECT ... GROUP BY of the same day; peak Spark heap.",
+      "Runs in the reconcile tool's JVM: './tidemark bench batch --help'."})
+  static final class Batch extends LayerCommands.Delegate {
+    @Override
+    ChildJvm jvm() {
+      // A 4 GiB heap: issue 6's ceiling for the Spark job, so a run that needs more fails instead of passing.
+      return LayerCommands.Delegate.spark("reconcile", "io.tidemark.reconcile.bench.BatchBenchMain").jvmArg("-Xmx4g");
     }
 
     @Override

@@ -31,7 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * <p>Starts the local stack, the speed layer, the lake archive and the dashboard; streams sample
  * traffic with every kind of record (out-of-order, too-late, duplicate, invalid) while killing the
  * speed layer once for a short outage (it restores from its checkpoint); shows the live counts;
- * reconciles today's counts against the lake and prints the drift the too-late events caused.
+ * reconciles today's counts against the lake, prints the drift report (what the too-late events and
+ * the outage cost the speed layer) and the corrected counts the seed's query now returns.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Start the local stack, speed layer, lake archive and dashboard; stream sample traffic",
@@ -151,8 +152,14 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       step(out, "6/6 Reconciling today against the lake (forced: today is still inside the lateness horizon)");
       String today = LocalDate.now(ZoneOffset.UTC).toString();
+      long before = servedTotal(config, today);
       root.execute(with("batch", "run", "--date", today));
-      root.execute(with("reconcile", "--date", today, "--force"));
+      out.println();
+      out.println("  Drift report (batch vs what the speed layer wrote), then the day is replaced:");
+      out.flush();
+      if (root.execute(with("reconcile", "--date", today, "--force")) == 0) {
+        printCorrections(out, config, today, before);
+      }
     }
 
     int port = config.explicitValues().containsKey("tidemark.serving.port")
@@ -225,6 +232,55 @@ final class DemoCommand implements Callable<Integer> {
       rows.forEach(r -> table.add(List.of(r.get("user_id"), r.get("window_start"), r.get("count"))));
       out.println("  SELECT user_id, window_start, count FROM user_page_counts  (newest windows first)");
       Output.table(out, List.of("  user_id", "window_start", "count"), indent(table));
+    } catch (RuntimeException e) {
+      out.println("  (could not query ClickHouse: " + e.getMessage() + ")");
+    }
+    out.flush();
+  }
+
+  private static long servedTotal(TidemarkConfig config, String day) {
+    try (ClickHouseSql sql = ClickHouseClients.connect(config)) {
+      return sql.queryLong("SELECT sum(count) AS n FROM {t:Identifier} WHERE toDate(window_start) = {d:Date}",
+          Map.of("t", sql.database() + ".user_page_counts", "d", LocalDate.parse(day)));
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * The corrected counts after reconciling: the day's served total before and after, and the cells
+   * with the largest corrections as the seed's query now returns them (read back, not taken from the
+   * report).
+   */
+  private void printCorrections(PrintWriter out, TidemarkConfig config, String day, long before) {
+    try (ClickHouseSql sql = ClickHouseClients.connect(config)) {
+      String db = sql.database();
+      LocalDate d = LocalDate.parse(day);
+      out.println();
+      out.printf("  Corrected counts: today's events in user_page_counts %,d before reconciling, %,d now%n",
+          before, servedTotal(config, day));
+      List<Map<String, String>> cells = sql.queryRows(
+          "SELECT key, toString(window_start) AS w, speed_count, batch_count, cause FROM {k:Identifier}"
+              + " WHERE day = {d:Date} AND metric = 'user_page_counts' AND run_id IN (SELECT run_id FROM {r:Identifier}"
+              + " WHERE day = {d:Date} ORDER BY started_at DESC, run_id DESC LIMIT 1)"
+              + " ORDER BY abs(diff) DESC, key, window_start LIMIT 8",
+          Map.of("k", db + ".drift_report_keys", "r", db + ".drift_reports", "d", d));
+      if (cells.isEmpty()) {
+        out.println("  (no cell differed: the speed layer's counts were already right)");
+        out.flush();
+        return;
+      }
+      List<List<String>> table = new ArrayList<>();
+      for (Map<String, String> c : cells) {
+        List<Map<String, String>> now = sql.queryRows(
+            "SELECT count AS c FROM {t:Identifier} WHERE user_id = {u:String} AND window_start = {w:DateTime}",
+            Map.of("t", db + ".user_page_counts", "u", c.get("key"),
+                "w", java.time.LocalDateTime.parse(c.get("w").replace(' ', 'T')).toInstant(ZoneOffset.UTC)));
+        table.add(List.of("  " + c.get("key"), c.get("w"), c.get("speed_count"),
+            now.isEmpty() ? "-" : now.get(0).get("c"), c.get("cause")));
+      }
+      out.println("  SELECT user_id, window_start, count FROM user_page_counts  (largest corrections)");
+      Output.table(out, List.of("  user_id", "window_start", "speed layer", "now (batch)", "cause"), table);
     } catch (RuntimeException e) {
       out.println("  (could not query ClickHouse: " + e.getMessage() + ")");
     }

@@ -304,6 +304,16 @@ public final class ReconcileMain implements Callable<Integer> {
     return b.toString();
   }
 
+  /** The reconcile settings for --help, generated from {@link ReconcileOptions}' declarations. */
+  static String[] settingsFooter() {
+    List<String> lines = new ArrayList<>(List.of("", "Settings (properties file in TIDEMARK_CONFIG, or environment):"));
+    for (ConfigOption<?> o : ReconcileOptions.all()) {
+      lines.add("  " + o.key() + " (" + o.envName() + ", default " + o.format(o.defaultValue()) + ")");
+      lines.add("      " + o.description());
+    }
+    return lines.toArray(String[]::new);
+  }
+
   /** Runs a command with Tidemark's error handling: one line on stderr, the exit code of {@link #exitCode}. */
   public static int execute(String... args) {
     return execute(new java.io.PrintWriter(System.err, true), args);
@@ -317,6 +327,14 @@ public final class ReconcileMain implements Callable<Integer> {
   /** Runs any picocli {@code command} of this tool (e.g. the batch benchmark) with the same handling. */
   public static int execute(Object command, java.io.PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(command);
+    for (String name : List.of("reconcile", "backfill")) {
+      CommandLine sub = cl.getSubcommands().get(name);
+      if (sub != null) {
+        List<String> footer = new ArrayList<>(List.of(settingsFooter()));
+        footer.addAll(List.of(sub.getCommandSpec().usageMessage().footer()));
+        sub.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
+      }
+    }
     cl.setErr(err);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof ReconcileException || e instanceof BatchException || e instanceof ConfigException

@@ -71,4 +71,28 @@ class ReconcileMainTest {
     assertThat(out.toString().replaceAll("\\s+", " ")).contains("Exit codes: 0 done; 1 failed, a retry may help (a service unreachable); 2 bad usage or"
         + " configuration; 3 refused, retrying cannot help");
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "--events | 5 | error: --events must be between 10000 and 200000000, got 5",
+      "--users | 0 | error: --users and --pages must be at least 1",
+      "--pages | -3 | error: --users and --pages must be at least 1"})
+  void benchBatchRejectsBadSizesInOneLine(String option, String value, String message) {
+    StringWriter err = new StringWriter();
+    int code = ReconcileMain.execute(new io.tidemark.reconcile.bench.BatchBenchMain(), new PrintWriter(err, true),
+        option, value);
+    assertThat(code).isEqualTo(io.tidemark.core.cli.ExitCodes.of(false));
+    assertThat(err.toString()).isEqualTo(message + System.lineSeparator());
+  }
+
+  @Test
+  void reconcileHelpListsTheLockSettings() {
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cl = new picocli.CommandLine(new ReconcileMain());
+    cl.getSubcommands().get("reconcile").getCommandSpec().usageMessage().footer(ReconcileMain.settingsFooter());
+    cl.getSubcommands().get("reconcile").usage(new PrintWriter(out, true));
+    assertThat(ReconcileMain.execute(new PrintWriter(new StringWriter(), true), "reconcile", "--help")).isZero();
+    assertThat(out.toString()).contains("tidemark.reconcile.lock-ttl (TIDEMARK_RECONCILE_LOCK_TTL, default 2m)")
+        .contains("tidemark.reconcile.lock-wait (TIDEMARK_RECONCILE_LOCK_WAIT, default 0s)");
+  }
 }

@@ -2,6 +2,7 @@ package io.tidemark.batch.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.batch.table.LakeEventRows;
 import io.tidemark.core.event.PageViewParser;
 import io.tidemark.core.event.ParseResult;
 import io.tidemark.core.metric.Windows;
@@ -9,7 +10,6 @@ import io.tidemark.generator.GeneratedRecord;
 import io.tidemark.generator.GeneratorSpec;
 import io.tidemark.generator.GroundTruth;
 import io.tidemark.generator.TrafficPlan;
-import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -42,13 +41,7 @@ public final class LakeRows {
 
   /** Creates the lake table when missing (same layout as the lake module's PageViewTable). */
   public static void createEventsTable(SparkSession spark, String table) {
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
-    spark.sql("CREATE TABLE IF NOT EXISTS " + table + " (event_id STRING, user_id STRING, page_url STRING,"
-        + " timestamp BIGINT, event_time TIMESTAMP, valid BOOLEAN NOT NULL, invalid_reason STRING,"
-        + " invalid_detail STRING, raw_payload BINARY, kafka_topic STRING, kafka_partition INT,"
-        + " kafka_offset BIGINT, kafka_timestamp TIMESTAMP, ingest_time TIMESTAMP NOT NULL,"
-        + " source_file STRING, source_hash STRING, source_line BIGINT) USING iceberg"
-        + " PARTITIONED BY (days(event_time)) TBLPROPERTIES ('format-version'='2')");
+    LakeEventRows.createTable(spark, table);
   }
 
   /** Adds every record of the plan as a Kafka row. */
@@ -110,41 +103,19 @@ public final class LakeRows {
 
   private Row row(byte[] value, String topic, Integer partition, long offset, long arrival, String file, long line,
       long ingestMs) {
-    ParseResult p = PageViewParser.parse(value, arrival);
-    String id = null;
-    String user = null;
-    String page = null;
-    Long ts = null;
-    if (p instanceof ParseResult.Valid v) {
-      id = v.event().eventId();
-      user = v.event().userId();
-      page = v.event().pageUrl();
-      ts = v.event().timestamp();
-    } else {
+    if (PageViewParser.parse(value, arrival) instanceof ParseResult.Invalid inv) {
+      Long ts = null;
       try {
         JsonNode n = JSON.readTree(value);
-        if (n != null && n.isObject()) {
-          id = n.path("event_id").isTextual() ? n.get("event_id").textValue() : null;
-          user = n.path("user_id").isTextual() ? n.get("user_id").textValue() : null;
-          page = n.path("page_url").isTextual() ? n.get("page_url").textValue() : null;
-          ts = n.path("timestamp").isIntegralNumber() ? n.get("timestamp").longValue() : null;
-        }
+        ts = n != null && n.path("timestamp").isIntegralNumber() ? n.get("timestamp").longValue() : null;
       } catch (Exception e) {
-        // not JSON: no fields
+        // not JSON
       }
-    }
-    Timestamp eventTime = ts != null && ts > 0 && ts <= 253_402_300_799_999L ? new Timestamp(ts) : null;
-    ParseResult.Invalid inv = p instanceof ParseResult.Invalid i ? i : null;
-    if (inv != null) {
-      long dayMs = eventTime != null ? ts : arrival;
+      long dayMs = ts != null && ts > 0 && ts <= 253_402_300_799_999L ? ts : arrival;
       LocalDate day = Windows.day(Windows.windowStart(dayMs));
       invalidByDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(inv.reason().code(), 1L, Long::sum);
     }
-    return RowFactory.create(id, user, page, ts, eventTime, inv == null,
-        inv == null ? null : inv.reason().code(), inv == null ? null : inv.detail(), inv == null ? null : value,
-        topic, partition, topic == null ? null : offset, topic == null ? null : new Timestamp(arrival),
-        new Timestamp(ingestMs), file, file == null ? null : "sha256-" + file,
-        file == null ? null : line);
+    return LakeEventRows.row(value, topic, partition, offset, arrival, file, line, ingestMs);
   }
 
   /** Appends the rows to the lake table in one commit. */
