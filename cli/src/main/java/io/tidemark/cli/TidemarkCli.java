@@ -65,7 +65,7 @@ public final class TidemarkCli implements Runnable {
     for (String layer : List.of("speed", "lake", "batch", "reconcile", "backfill", "drift", "days", "serve", "schedule")) {
       cmd.getSubcommands().get(layer).setUnmatchedOptionsArePositionalParams(true);
     }
-    for (String bench : List.of("speed", "lake", "serve")) {
+    for (String bench : List.of("speed", "lake", "serve", "batch")) {
       cmd.getSubcommands().get("bench").getSubcommands().get(bench).setUnmatchedOptionsArePositionalParams(true);
     }
     return cmd;

@@ -84,6 +84,13 @@ class TidemarkCliTest {
   }
 
   @Test
+  void benchBatchPassesItsOptionsToTheBenchmark() {
+    CommandLine.ParseResult parsed = TidemarkCli.commandLine().parseArgs("bench", "batch", "--events", "1000000", "--help");
+    BenchCommand.Batch b = parsed.subcommand().subcommand().commandSpec().commandLine().getCommand();
+    assertThat(b.args).containsExactly("--events", "1000000", "--help");
+  }
+
+  @Test
   void layerCommandsPassEveryArgumentThrough() {
     CommandLine cmd = TidemarkCli.commandLine();
     CommandLine.ParseResult parsed = cmd.parseArgs(
