@@ -130,6 +130,9 @@ public final class BatchBenchMain implements Callable<Integer> {
           t = System.nanoTime();
           result = batch.run(day);
           batchSeconds = seconds(t);
+          progress("  batch job: %.1f s (%,d distinct events, %,d user rows, %,d page rows); heap peak so far %s in use,"
+                  + " %s after GC", batchSeconds, result.distinctEvents(), result.rows().get(CountMetric.USER),
+              result.rows().get(CountMetric.PAGE), gib(heap.maxUsed()), gib(heap.maxAfterGc()));
           t = System.nanoTime();
           drift = Reconciler.create(spark, sql, cfg).reconcile(day, false, false);
           reconcileSeconds = seconds(t);

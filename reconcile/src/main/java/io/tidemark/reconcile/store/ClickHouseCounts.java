@@ -50,12 +50,12 @@ public final class ClickHouseCounts {
   public Map<WindowKey, Long> served(CountMetric metric, LocalDate day) {
     CountTable t = table(metric);
     Map<WindowKey, Long> out = new HashMap<>();
-    for (Map<String, String> r : sql.queryRows(
+    // Streamed: a day holds about one cell per event, too many to hold as row maps first.
+    sql.queryEach(
         "SELECT " + t.keyColumn() + " AS k, toUnixTimestamp(window_start) AS ws, count AS c"
             + " FROM {store:Identifier} FINAL WHERE toYYYYMMDD(window_start) = {partition:UInt32}",
-        Map.of("store", sql.database() + "." + t.storeTable(), "partition", DayPartition.of(day)))) {
-      out.put(new WindowKey(r.get("k"), Long.parseLong(r.get("ws")) * 1000L), Long.parseLong(r.get("c")));
-    }
+        Map.of("store", sql.database() + "." + t.storeTable(), "partition", DayPartition.of(day)),
+        r -> out.put(new WindowKey(r.get("k"), Long.parseLong(r.get("ws")) * 1000L), Long.parseLong(r.get("c"))));
     return out;
   }
 

@@ -122,13 +122,25 @@ public final class ClickHouseSql implements AutoCloseable {
    * @throws StoreException translated from the client's failure
    */
   public List<Map<String, String>> queryRows(String sql, Map<String, ?> params) {
+    List<Map<String, String>> rows = new ArrayList<>();
+    queryEach(sql, params, rows::add);
+    return rows;
+  }
+
+  /**
+   * {@link #queryRows} streamed: each row is handed to {@code onRow} as it is read and not kept, for
+   * results too large to hold as maps (a day's count cells: millions of rows).
+   *
+   * @throws IllegalArgumentException when a parameter does not bind
+   * @throws StoreException translated from the client's failure
+   */
+  public void queryEach(String sql, Map<String, ?> params, java.util.function.Consumer<Map<String, String>> onRow) {
     if (FORMAT_CLAUSE.matcher(sql).matches()) {
       throw new IllegalArgumentException("Leave out the FORMAT clause, queryRows adds its own: " + summary(sql));
     }
     // 18.16 ignores the format the client asks for in request settings; the clause does not lie.
     String bound = stripSemicolon(SqlParameters.bind(sql, params));
     QuerySettings settings = new QuerySettings().setFormat(ClickHouseFormat.JSONEachRow);
-    List<Map<String, String>> rows = new ArrayList<>();
     try (QueryResponse response = await(client.query(bound + "\nFORMAT JSONEachRow", settings));
         BufferedReader reader =
             new BufferedReader(new InputStreamReader(response.getInputStream(), StandardCharsets.UTF_8))) {
@@ -144,9 +156,8 @@ public final class ClickHouseSql implements AutoCloseable {
           Map.Entry<String, JsonNode> f = fields.next();
           row.put(f.getKey(), f.getValue().isNull() ? null : f.getValue().asText());
         }
-        rows.add(row);
+        onRow.accept(row);
       }
-      return rows;
     } catch (StoreException e) {
       throw e;
     } catch (Exception e) {
