@@ -16,7 +16,6 @@ import io.tidemark.core.metric.Windows;
 import io.tidemark.generator.GeneratorSpec;
 import io.tidemark.reconcile.store.ClickHouseCounts;
 import io.tidemark.reconcile.store.ReportStore;
-import io.tidemark.reconcile.testing.ModuleJvm;
 import io.tidemark.schema.clickhouse.ClickHouseClients;
 import io.tidemark.schema.clickhouse.ClickHouseSql;
 import io.tidemark.schema.clickhouse.CountVersions;
@@ -24,6 +23,7 @@ import io.tidemark.schema.clickhouse.SchemaMigrator;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -92,7 +93,12 @@ class ReconcileCommandIT {
       });
       sql.insertJsonEachRow(sql.database() + "." + ClickHouseCounts.table(m).storeTable(), rows);
     }
-    configFile = ModuleJvm.writeConfig(cfg, "reconcile-command-it");
+    configFile = Files.createTempFile("reconcile-command-it", ".properties");
+    Properties p = new Properties();
+    p.putAll(cfg.explicitValues());
+    try (OutputStream out = Files.newOutputStream(configFile)) {
+      p.store(out, null);
+    }
   }
 
   @AfterAll
@@ -104,8 +110,17 @@ class ReconcileCommandIT {
   record Run(int exit, String out, String err) {}
 
   Process start(String mainClass, Map<String, String> env, String... args) throws IOException {
-    return ModuleJvm.self().jvmArgs("-Xmx1g", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED").builder(configFile, env, mainClass, args).start();
+    Path module = Path.of("").toAbsolutePath();
+    String cp = module.resolve("target/classes") + java.io.File.pathSeparator
+        + Files.readString(module.resolve("target/classpath.txt")).trim();
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g", "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "-cp", cp, mainClass));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("TIDEMARK_CONFIG", configFile.toString());
+    pb.environment().putAll(env);
+    return pb.start();
   }
 
   Run run(String mainClass, String... args) throws Exception {

@@ -17,13 +17,12 @@ import io.tidemark.generator.GroundTruth;
 import io.tidemark.generator.TrafficGenerator;
 import io.tidemark.reconcile.drift.BatchCell;
 import io.tidemark.reconcile.store.BatchCounts;
-import io.tidemark.reconcile.testing.ModuleJvm;
 import io.tidemark.schema.Migrations;
 import io.tidemark.schema.clickhouse.ClickHouseClients;
 import io.tidemark.schema.clickhouse.ClickHouseSql;
 import io.tidemark.stack.Service;
+import io.tidemark.testsupport.LayerProcess;
 import io.tidemark.testsupport.TestServices;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +52,8 @@ import org.junit.jupiter.api.Test;
  * from {@code speed-layer/target/classpath.txt} (Flink and Spark never share a classpath), counts it
  * into ClickHouse; the very records of the topic, with their Kafka partitions, offsets and
  * timestamps, are then put into the lake as its archive stores them (the archive itself is the lake
- * module's tested business), and the Spark batch job counts them into Iceberg.
+ * module's tested business), and the Spark batch job counts them into Iceberg. The child JVM is
+ * test-support's {@link LayerProcess}, stopped also when the test fails.
  *
  * <p>Asserted exactly on every (key, window) of both metrics: batch counts equal the generator's
  * ground truth; the speed layer's counts equal the batch counts minus the events the batch marks too
@@ -65,10 +65,7 @@ class SpeedBatchParityIT {
   @Test
   void speedAndBatchLayersCountTheSameInputIdentically() throws Exception {
     String suffix = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
-    int webPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      webPort = s.getLocalPort();
-    }
+    int webPort = LayerProcess.freePort();
     Path checkpoints = Files.createDirectories(Path.of("target", "parity-checkpoints", suffix)).toAbsolutePath();
     Map<String, String> v = new TreeMap<>(SparkForTests.config().explicitValues());
     v.putAll(TestServices.get(Service.KAFKA, Service.CLICKHOUSE, Service.S3, Service.CATALOG).config().explicitValues());
@@ -90,15 +87,12 @@ class SpeedBatchParityIT {
     v.put("tidemark.speed.metrics-port", "-1");
     TidemarkConfig cfg = TidemarkConfig.of(v);
     Migrations.run(cfg);
-    Path configFile = ModuleJvm.writeConfig(cfg, "parity-it");
     Path log = Path.of("target", "parity-speed-layer-" + suffix + ".log").toAbsolutePath();
 
-    Process speed = ModuleJvm.sibling("speed-layer").jvmArgs("-Xmx1g")
-        .builder(configFile, Map.of(), "io.tidemark.speed.SpeedLayerMain", "run")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     GroundTruth truth;
-    try {
-      awaitJobRunning(speed, webPort, log);
+    try (LayerProcess speed = LayerProcess.builder("speed-layer", "io.tidemark.speed.SpeedLayerMain")
+        .config(cfg).jvmArg("-Xmx1g").arg("run").log(log).start()) {
+      awaitJobRunning(speed, webPort);
       // Live traffic, as in production: too-late events are sent once the watermark has moved on.
       long now = System.currentTimeMillis();
       truth = TrafficGenerator.builder().config(cfg).spec(GeneratorSpec.builder()
@@ -114,11 +108,8 @@ class SpeedBatchParityIT {
         Awaitility.await(m.servingTable() + " from the speed layer").atMost(Duration.ofMinutes(4))
             .pollInterval(Duration.ofSeconds(2))
             .until(() -> servedCounts(cfg, m).equals(expected) || !speed.isAlive());
-        assertThat(speed.isAlive()).as("speed layer alive; log " + log).isTrue();
+        speed.assertAlive();
       }
-    } finally {
-      ModuleJvm.stop(speed);
-      Files.deleteIfExists(configFile);
     }
 
     // The same records into the lake, then the Spark job for every day they touch.
@@ -168,16 +159,14 @@ class SpeedBatchParityIT {
   }
 
   /** Waits until the Flink job reports RUNNING on its REST API, so the traffic that follows is live. */
-  static void awaitJobRunning(Process speed, int webPort, Path log) {
+  static void awaitJobRunning(LayerProcess speed, int webPort) {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + webPort + "/jobs/overview"))
         .timeout(Duration.ofSeconds(2)).build();
-    Awaitility.await("speed layer job running (log " + log + ")").atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+    Awaitility.await("speed layer job running (log " + speed.log() + ")").atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1)).ignoreExceptionsMatching(e -> !(e instanceof IllegalStateException))
         .until(() -> {
-          if (!speed.isAlive()) {
-            throw new AssertionError("speed layer exited with " + speed.exitValue() + ": " + Files.readString(log));
-          }
+          speed.assertAlive();
           return http.send(req, HttpResponse.BodyHandlers.ofString()).body().contains("\"state\":\"RUNNING\"");
         });
     try {
