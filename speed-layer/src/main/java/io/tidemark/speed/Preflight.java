@@ -51,7 +51,11 @@ public final class Preflight {
     try (Admin admin = Admin.create(p)) {
       try {
         admin.describeCluster().nodes().get(TIMEOUT_S, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
+      } catch (TimeoutException | ExecutionException e) {
+        // the future's timeout and the admin client's own one (same length) race: both mean unreachable
+        if (e instanceof ExecutionException ee && !(ee.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)) {
+          throw ee;
+        }
         throw new ConfigException(
             "Cannot reach Kafka at " + bootstrap + " within " + TIMEOUT_S + " s: check "
                 + KafkaOptions.BOOTSTRAP.key() + " (" + KafkaOptions.BOOTSTRAP.envName() + ")");

@@ -99,7 +99,20 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     SpeedBenchmark b = new SpeedBenchmark();
     b.env = env;
     b.out = out;
-    return new CommandLine(b).execute(args);
+    return new CommandLine(b)
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          // a service that is down or a bad setting: one line naming it, not a stack trace
+          if (e instanceof io.tidemark.stack.StackException) {
+            err.println("error: " + e.getMessage() + " (start it with './tidemark stack up', or run the bench with --private-stack)");
+            return io.tidemark.core.cli.ExitCodes.FAILED;
+          }
+          if (e instanceof io.tidemark.core.config.ConfigException) {
+            err.println("error: " + e.getMessage());
+            return io.tidemark.core.cli.ExitCodes.USAGE;
+          }
+          throw e;
+        })
+        .execute(args);
   }
 
   /** Figures of one job run. */
