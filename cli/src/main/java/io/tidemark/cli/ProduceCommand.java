@@ -63,8 +63,10 @@ final class ProduceCommand implements Callable<Integer> {
   @Option(names = "--pages", defaultValue = "20", description = "Distinct pages (default: ${DEFAULT-VALUE}).")
   int pages;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Random seed; with --start-time it fixes every record (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Option(names = "--seed", description = {"Random seed; with --start-time it fixes every record (default: a new one each run,",
+      "printed: event_ids derive from it, and two runs with one seed on one day would repeat them,",
+      "which the batch layer rightly counts once)."})
+  Long seed;
 
   @Option(names = "--start-time", paramLabel = "ISO-INSTANT",
       description = "Event time of the first record, e.g. 2026-11-24T00:00:00Z (default: now).")
@@ -100,8 +102,9 @@ final class ProduceCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     TidemarkConfig config = global.resolved();
+    long runSeed = seedOrNew(seed);
     GeneratorSpec genSpec = GeneratorSpec.builder()
-        .rate(rate).duration(duration).users(users).pages(pages).seed(seed).startTime(startTime)
+        .rate(rate).duration(duration).users(users).pages(pages).seed(runSeed).startTime(startTime)
         .outOfOrderMs(outOfOrderMs).lateFraction(lateFraction).lateBy(lateBy)
         .duplicateFraction(duplicateFraction).invalidFraction(invalidFraction)
         .build();
@@ -112,9 +115,9 @@ final class ProduceCommand implements Callable<Integer> {
     if (json) {
       truth = generator.run(null);
     } else {
-      out.printf("Producing %,d records to %s at %s (%s)%n", genSpec.totalRecords(),
+      out.printf("Producing %,d records to %s at %s (%s, seed %d)%n", genSpec.totalRecords(),
           config.get(KafkaOptions.EVENTS_TOPIC), config.get(KafkaOptions.BOOTSTRAP),
-          unpaced ? "unpaced" : String.format("%.0f/s", rate));
+          unpaced ? "unpaced" : String.format("%.0f/s", rate), runSeed);
       out.flush();
       try (ProgressBar bar = new ProgressBarBuilder()
           .setTaskName("produce")
@@ -158,5 +161,10 @@ final class ProduceCommand implements Callable<Integer> {
         : StackOptions.home(config).resolve("ground-truth");
     String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
     return dir.resolve("produce-" + stamp + ".json");
+  }
+
+  /** The seed given, else a fresh one: a fixed default would repeat event_ids across runs. */
+  static long seedOrNew(Long given) {
+    return given != null ? given : new java.security.SecureRandom().nextLong();
   }
 }

@@ -100,4 +100,13 @@ class TidemarkCliTest {
     assertThat(r.global.overrides).containsEntry("tidemark.kafka.partitions", "2");
     assertThat(r.prefix()).containsExactly("reconcile");
   }
+
+  @Test
+  void produceDrawsAFreshSeedUnlessOneIsGiven() {
+    // a fixed default seed repeated every event_id in a second run on the same day: the demo's
+    // reconcile then "corrected" exact speed counts down to the batch's once-per-day dedup
+    assertThat(ProduceCommand.seedOrNew(7L)).isEqualTo(7L);
+    assertThat(java.util.stream.LongStream.range(0, 5).map(i -> ProduceCommand.seedOrNew(null)).distinct().count())
+        .isEqualTo(5);
+  }
 }
