@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
  * Entry point of the lake's own JVM: {@code java -cp <lake/target/classpath.txt>
  * io.tidemark.lake.LakeMain <command>}, started by {@code ./tidemark lake ...}.
  *
- * <p>Exit codes: 0 success, 1 a check found problems ({@code verify}), 2 usage or configuration
- * error, 3 a service failed.
+ * <p>Exit codes ({@link io.tidemark.core.cli.ExitCodes}): 0 success, 1 a service failed (a retry
+ * may help, so the maintenance DAG retries it) or {@code verify} found problems, 2 usage or
+ * configuration error.
  */
 @Command(
     name = "lake",
@@ -74,7 +75,9 @@ public final class LakeMain implements Runnable {
     cl.setExecutionExceptionHandler(
         (ex, line, parse) -> {
           line.getErr().println("lake " + line.getCommandName() + ": " + ex.getMessage());
-          return ex instanceof io.tidemark.core.config.ConfigException ? 2 : 3;
+          return ex instanceof io.tidemark.core.config.ConfigException
+              ? io.tidemark.core.cli.ExitCodes.USAGE
+              : io.tidemark.core.cli.ExitCodes.FAILED;
         });
     return cl;
   }
