@@ -53,10 +53,10 @@ public final class WindowCells {
 
   /** Whether {@code eventId} was counted in any open window of this key. */
   public boolean contains(String eventId) {
-    if (size == 0) {
-      return false;
-    }
-    EventId id = EventId.of(eventId);
+    return size > 0 && contains(EventId.of(eventId));
+  }
+
+  private boolean contains(EventId id) {
     for (int i = 0; i < size; i++) {
       if (containsIn(idsAt(i), countAt(i), id)) {
         return true;
@@ -80,6 +80,27 @@ public final class WindowCells {
     if (eventId != null) {
       setIds(i, remember(idsAt(i), count, EventId.of(eventId)));
     }
+    setCount(i, count + 1);
+    return count + 1;
+  }
+
+  /**
+   * Counts an event in its window unless its id was already counted in an open window; the id is
+   * parsed once for both steps (the per-event path of the dedup operator).
+   *
+   * @return the window's new count, or 0 when the event is a duplicate
+   */
+  public long addIfNew(long windowStart, String eventId) {
+    EventId id = EventId.of(eventId);
+    if (contains(id)) {
+      return 0;
+    }
+    int i = indexOf(windowStart);
+    if (i < 0) {
+      i = open(windowStart);
+    }
+    long count = countAt(i);
+    setIds(i, remember(idsAt(i), count, id));
     setCount(i, count + 1);
     return count + 1;
   }

@@ -115,15 +115,13 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
     if (keyCells == null) {
       keyCells = new WindowCells();
     }
-    String id = null;
-    if (dedup) {
-      id = DedupRule.dedupKey(event);
-      if (keyCells.contains(id)) {
-        duplicates.inc();
-        return;
-      }
+    long count = dedup
+        ? keyCells.addIfNew(windowStart, DedupRule.dedupKey(event))
+        : keyCells.add(windowStart, null);
+    if (count == 0) {
+      duplicates.inc();
+      return;
     }
-    long count = keyCells.add(windowStart, id);
     cells.update(keyCells);
     if (count == 1) {
       ctx.timerService().registerEventTimeTimer(cleanupTime(windowStart));
