@@ -18,17 +18,25 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import io.tidemark.lake.connect.ArchiveConnectorConfig;
 import org.apache.iceberg.Table;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.awaitility.core.ConditionTimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +47,7 @@ import org.junit.jupiter.api.Test;
  * the table exactly once and that {@code lake verify} is clean.
  */
 class CrashIT {
+  private static final int RECORDS = 3000;
   private ConnectWorker worker;
 
   @AfterEach
@@ -88,7 +97,7 @@ class CrashIT {
       assertThat(producerFailure.get()).isNull();
       List<TopicRecord> topic = readTopic(cfg);
       assertThat(topic).hasSize((int) sent.get());
-      awaitRows(table, topic.size(), Duration.ofSeconds(180));
+      awaitRows(cfg, table, topic.size(), Duration.ofSeconds(180));
       // one more commit cycle: nothing may arrive twice later
       Thread.sleep(cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() * 2);
 
@@ -124,13 +133,21 @@ class CrashIT {
     Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     String topic = cfg.get(KafkaOptions.EVENTS_TOPIC);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int n = 0; n < 3000; n++) {
+      for (int n = 0; n < RECORDS; n++) {
         String json = "{\"event_id\":\"first-" + n + "\",\"user_id\":\"u" + (n % 5) + "\",\"page_url\":\"/f\",\"timestamp\":" + System.currentTimeMillis() + "}";
-        producer.send(new ProducerRecord<>(topic, ("u" + (n % 5)).getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
+        acks.add(producer.send(new ProducerRecord<>(topic, ("u" + (n % 5)).getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8))));
       }
       producer.flush();
     }
+    // every send acknowledged (a failed send surfaces here, not as a "lost" record later), and the
+    // topic holds exactly what was sent: the expectation below is the topic, not the loop bound
+    for (Future<RecordMetadata> ack : acks) {
+      ack.get();
+    }
+    assertThat(readTopic(cfg)).hasSize(RECORDS);
     try (JdbcCatalog catalog = catalog(cfg)) {
       LogWatcher log = new LogWatcher(worker.logFile());
       worker.start();
@@ -142,23 +159,41 @@ class CrashIT {
       long beforeRestart = rowCount(table);
       worker.start();
       // generous: a restarted worker needs a rebalance and a full commit cycle, slow on 2 loaded cores
-      awaitRows(table, 3000, Duration.ofSeconds(300));
+      awaitRows(cfg, table, RECORDS, Duration.ofSeconds(300));
       Thread.sleep(cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() * 2);
-      assertThat(rowCount(table)).isEqualTo(3000);
+      assertThat(rowCount(table)).isEqualTo(RECORDS);
       try (KafkaConsumer<byte[], byte[]> c = consumer(cfg)) {
         assertThat(new ArchiveVerifier(table, c, topic).verify().findings()).isEmpty();
       }
-      System.out.printf("[CrashIT] killed before the first table commit (%d rows committed then); after restart 3000 rows, verify clean%n", beforeRestart);
+      System.out.printf("[CrashIT] killed before the first table commit (%d rows committed then); after restart %d rows, verify clean%n", beforeRestart, RECORDS);
     }
   }
 
   /** Waits for the rows; on timeout fails with the worker's commit protocol log so CI shows why. */
-  private void awaitRows(Table table, long rows, Duration timeout) throws IOException {
+  private void awaitRows(TidemarkConfig cfg, Table table, long rows, Duration timeout) throws Exception {
     try {
       await().atMost(timeout).pollInterval(Duration.ofSeconds(1)).until(() -> rowCount(table) >= rows);
     } catch (ConditionTimeoutException e) {
       throw new AssertionError("Expected " + rows + " rows within " + timeout + ", found " + rowCount(table)
-          + "; worker log (commit protocol lines):\n" + LogWatcher.protocolLines(worker.logFile(), 200), e);
+          + "; " + sourceOffsets(cfg) + "; worker log (commit protocol lines):\n"
+          + LogWatcher.protocolLines(worker.logFile(), 200), e);
+    }
+  }
+
+  /** The events topic's end offsets next to the sink's committed source offsets, per partition. */
+  private static String sourceOffsets(TidemarkConfig cfg) throws Exception {
+    String topic = cfg.get(KafkaOptions.EVENTS_TOPIC);
+    try (Admin admin = Admin.create(KafkaOptions.clientProperties(cfg))) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+          .forEach(pi -> latest.put(new TopicPartition(topic, pi.partition()), OffsetSpec.latest()));
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+      Map<TopicPartition, OffsetAndMetadata> committed = admin
+          .listConsumerGroupOffsets(ArchiveConnectorConfig.connectGroupId(cfg)).partitionsToOffsetAndMetadata().get();
+      return ends.keySet().stream().sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
+          .map(tp -> "p" + tp.partition() + " end " + ends.get(tp).offset() + " committed "
+              + (committed.get(tp) == null ? "none" : committed.get(tp).offset()))
+          .collect(Collectors.joining(", ", "source offsets [", "]"));
     }
   }
 

@@ -46,7 +46,7 @@ final class LogWatcher {
   }
 
   private static final Pattern PROTOCOL = Pattern.compile(
-      "ERROR|WARN|Exception|Coordinator|leader|commit worker|Commit|DATA_|START_COMMIT|assigned|revoked|Rebalanc|Kafka Connect started");
+      "ERROR|WARN|Exception|Coordinator|leader|commit worker|Commit|DATA_|START_COMMIT|assigned|revoked|Rebalanc|Kafka Connect started|Setting offset|Resetting offset|Found no committed|newly assigned");
 
   /** The last {@code max} lines of the log that tell the commit protocol's story, for failure messages. */
   static String protocolLines(Path file, int max) throws IOException {

@@ -252,6 +252,12 @@ public final class ConnectWorker implements AutoCloseable {
         "appender.file.layout.pattern=[%d] %p %m (%c:%L)%n",
         "logger.kafka.name=org.apache.kafka",
         "logger.kafka.level=WARN",
+        // where each consumer starts after an assignment (committed offset, or reset): the first
+        // thing to read when archived offsets look skipped or repeated after a restart
+        "logger.position.name=org.apache.kafka.clients.consumer.internals.ConsumerCoordinator",
+        "logger.position.level=INFO",
+        "logger.reset.name=org.apache.kafka.clients.consumer.internals.SubscriptionState",
+        "logger.reset.level=INFO",
         "logger.connect.name=org.apache.kafka.connect.runtime.WorkerSinkTask",
         "logger.connect.level=INFO",
         "logger.iceberg.name=org.apache.iceberg",
