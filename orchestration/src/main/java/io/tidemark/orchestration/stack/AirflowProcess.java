@@ -1,14 +1,12 @@
 package io.tidemark.orchestration.stack;
 
+import io.tidemark.stack.DetachedProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +25,6 @@ import java.util.concurrent.TimeUnit;
  * (Airflow rewrites its process title, so the venv path is not a reliable identity).
  */
 final class AirflowProcess {
-  private static final List<Path> SETSID = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
-
   private final String name;
   private final Path pidFile;
   private final Path logFile;
@@ -48,45 +44,12 @@ final class AirflowProcess {
   }
 
   Optional<ProcessHandle> running() {
-    try {
-      String text = Files.readString(pidFile, StandardCharsets.US_ASCII).trim();
-      return ProcessHandle.of(Long.parseLong(text)).filter(ProcessHandle::isAlive).filter(AirflowProcess::isAirflow);
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static boolean isAirflow(ProcessHandle p) {
-    Path cmdline = Path.of("/proc", Long.toString(p.pid()), "cmdline");
-    try {
-      if (Files.isReadable(cmdline)) {
-        return new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).contains("airflow");
-      }
-    } catch (IOException e) {
-      // fall through
-    }
-    return p.info().commandLine().map(c -> c.contains("airflow")).orElse(true);
+    return DetachedProcess.running(pidFile, "airflow");
   }
 
   ProcessHandle start(List<String> command, Map<String, String> env, Path workDir) {
-    List<String> full = new ArrayList<>();
-    SETSID.stream().filter(Files::isExecutable).findFirst().ifPresent(p -> full.add(p.toString()));
-    full.addAll(command);
     try {
-      Files.createDirectories(logFile.getParent());
-      Files.createDirectories(pidFile.getParent());
-      Files.writeString(logFile, "=== " + Instant.now() + " starting " + name + System.lineSeparator(),
-          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      ProcessBuilder pb = new ProcessBuilder(full).directory(workDir.toFile());
-      pb.environment().putAll(env);
-      pb.redirectErrorStream(true);
-      pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-      pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-      Process process = pb.start();
-      Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
-      Files.writeString(tmp, Long.toString(process.pid()), StandardCharsets.US_ASCII);
-      Files.move(tmp, pidFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return process.toHandle();
+      return DetachedProcess.start(name, command, env, workDir, logFile, pidFile);
     } catch (IOException e) {
       throw new AirflowStackException("Cannot start Airflow " + name + ": " + e.getMessage(), e);
     }
