@@ -1,5 +1,6 @@
 package io.tidemark.serving;
 
+import io.tidemark.testsupport.CurrentClickHouseEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,15 +10,11 @@ import io.tidemark.schema.clickhouse.CountVersions;
 import io.tidemark.schema.clickhouse.SqlParameters;
 import io.tidemark.serving.drift.DriftQueries;
 import io.tidemark.serving.query.ServingQueries;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,40 +95,7 @@ class ServingSqlCurrentEngineIT {
   }
 
   private static JsonNode run(Path data, List<String> steps) throws Exception {
-    String python = ensureChdb();
-    Path script = data.resolve("run_sql.py");
-    try (InputStream in = ServingSqlCurrentEngineIT.class.getResourceAsStream("/chdb/run_sql.py")) {
-      Files.copy(in, script);
-    }
-    Path session = Files.createDirectories(data.resolve("session"));
-    Path stderr = data.resolve("stderr.txt");
-    Process p = new ProcessBuilder(python, script.toString(), session.toString()).redirectError(stderr.toFile()).start();
-    try (var stdin = p.getOutputStream()) {
-      stdin.write(JSON.writeValueAsBytes(Map.of("steps", steps)));
-    }
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    assertThat(p.exitValue()).as("chdb runner failed:\n%s", Files.readString(stderr)).isZero();
-    return JSON.readTree(out);
+    return CurrentClickHouseEngine.ensure().run(data, steps);
   }
 
-  private static String ensureChdb() throws Exception {
-    Path home = null;
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("scripts/ensure-chdb.sh"))) {
-        home = p;
-        break;
-      }
-    }
-    assertThat(home).as("scripts/ensure-chdb.sh above " + Path.of("").toAbsolutePath()).isNotNull();
-    Path log = Files.createTempFile("ensure-chdb", ".log");
-    Process p = new ProcessBuilder("bash", home.resolve("scripts/ensure-chdb.sh").toString())
-        .redirectError(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-        .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
-    assertThat(p.exitValue()).as("ensure-chdb.sh failed:\n%s", Files.readString(log)).isZero();
-    return out.lines().reduce((a, b) -> b).orElseThrow();
-  }
 }

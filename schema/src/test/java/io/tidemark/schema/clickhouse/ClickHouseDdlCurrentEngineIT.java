@@ -1,18 +1,14 @@
 package io.tidemark.schema.clickhouse;
 
+import io.tidemark.testsupport.CurrentClickHouseEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,22 +23,11 @@ class ClickHouseDdlCurrentEngineIT {
   private static final String DB = "tidemark_it";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static Path home;
-  private static String python;
+  private static CurrentClickHouseEngine engine;
 
   @BeforeAll
-  static void ensureChdb() throws Exception {
-    home = tidemarkHome();
-    Path log = Files.createTempFile("ensure-chdb", ".log");
-    Process p = new ProcessBuilder("bash", home.resolve("scripts/ensure-chdb.sh").toString())
-        .redirectError(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-        .start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
-    assertThat(p.exitValue()).as("ensure-chdb.sh failed:\n%s", Files.readString(log)).isZero();
-    python = out.lines().reduce((a, b) -> b).orElseThrow();
+  static void ensureChdb() {
+    engine = CurrentClickHouseEngine.ensure();
   }
 
   @Test
@@ -121,23 +106,9 @@ class ClickHouseDdlCurrentEngineIT {
   }
 
   private static JsonNode run(Path data, List<String> steps) throws IOException, InterruptedException {
-    Path script = data.resolve("run_sql.py");
-    try (InputStream in = ClickHouseDdlCurrentEngineIT.class.getResourceAsStream("/chdb/run_sql.py")) {
-      Files.copy(in, script);
-    }
-    Path session = Files.createDirectories(data.resolve("session"));
-    Path stderr = data.resolve("stderr.txt");
-    Process p = new ProcessBuilder(python, script.toString(), session.toString())
-        .redirectError(stderr.toFile())
-        .start();
-    try (var stdin = p.getOutputStream()) {
-      stdin.write(JSON.writeValueAsBytes(Map.of("steps", steps)));
-    }
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    assertThat(p.exitValue()).as("chdb runner failed:\n%s", Files.readString(stderr)).isZero();
-    return JSON.readTree(out);
+    return engine.run(data, steps);
   }
+
 
   private static void assertAllSucceeded(List<String> steps, JsonNode result) {
     JsonNode results = result.get("results");
@@ -151,17 +122,4 @@ class ClickHouseDdlCurrentEngineIT {
     assertThat(failures).as("statements failing on ClickHouse " + result.get("engine").asText()).isEmpty();
   }
 
-  private static Path tidemarkHome() {
-    String env = System.getenv("TIDEMARK_HOME");
-    if (env != null && Files.isRegularFile(Path.of(env, "scripts/ensure-chdb.sh"))) {
-      return Path.of(env);
-    }
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("scripts/ensure-chdb.sh"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("Cannot find scripts/ensure-chdb.sh above " + Path.of("").toAbsolutePath()
-        + "; set TIDEMARK_HOME to the repository root");
-  }
 }

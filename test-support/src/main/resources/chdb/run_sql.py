@@ -1,4 +1,4 @@
-"""Runs SQL steps in an embedded current ClickHouse engine (chdb) for ServingSqlCurrentEngineIT (a copy of schema's runner).
+"""Runs SQL steps in an embedded current ClickHouse engine (chdb) for the tests that check Tidemark's SQL on a current engine (CurrentClickHouseEngine).
 
 Input on stdin, one JSON object: {"steps": ["<sql>", ...]}. Every step runs in one chdb session
 (data folder given as the first argument), in order, even after a failure, so the test sees every
