@@ -148,7 +148,7 @@ public final class Preflight {
       root = root.getCause();
     }
     if (root instanceof ServerException se) {
-      int code = ClickHouseCountStore.serverCode(se);
+      int code = io.tidemark.schema.clickhouse.ClickHouseSql.serverCode(se);
       if (code == 60 || code == 81) {
         return new ConfigException(
             "ClickHouse table " + table + " does not exist at " + url + ": run ./tidemark migrate, or check "

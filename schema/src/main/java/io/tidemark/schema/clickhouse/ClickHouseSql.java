@@ -299,9 +299,12 @@ public final class ClickHouseSql implements AutoCloseable {
 
   /**
    * The server's error code. ClickHouse 18.16 does not send the code header client-v2 reads
-   * ({@code getCode()} is 0 there), but its message starts with {@code Code: <n>}.
+   * ({@code getCode()} is 0 there), but its message starts with {@code Code: <n>}. Every Tidemark
+   * client of ClickHouse (DDL, reconcile, the speed layer's sink) classifies failures with this.
+   *
+   * @return the code, or -1 when the exception carries none
    */
-  static int serverCode(ServerException e) {
+  public static int serverCode(ServerException e) {
     if (e.getCode() > 0) {
       return e.getCode();
     }

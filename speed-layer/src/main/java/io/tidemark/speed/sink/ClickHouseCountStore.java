@@ -4,6 +4,7 @@ import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.ServerException;
 import com.clickhouse.data.ClickHouseFormat;
 import io.tidemark.core.metric.CountMetric;
+import io.tidemark.schema.clickhouse.ClickHouseSql;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -42,7 +43,6 @@ public final class ClickHouseCountStore implements CountStore {
 
   private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-  private static final java.util.regex.Pattern CODE_IN_MESSAGE = java.util.regex.Pattern.compile("Code: (\\d+)");
 
   private final Client client;
   private final String url;
@@ -102,7 +102,7 @@ public final class ClickHouseCountStore implements CountStore {
       root = root.getCause();
     }
     if (root instanceof ServerException se) {
-      int code = serverCode(se);
+      int code = ClickHouseSql.serverCode(se);
       boolean permanent = PERMANENT_ERRORS.contains(code);
       return new CountStoreException(
           "ClickHouse at " + url + " rejected " + rows + " rows for " + table + " (code " + code + "): "
@@ -114,18 +114,6 @@ public final class ClickHouseCountStore implements CountStore {
         "Cannot write " + rows + " rows to " + table + " at " + url + ": " + firstLine(String.valueOf(t.getMessage())),
         true,
         t);
-  }
-
-  /**
-   * The server's error code; ClickHouse 18.16 does not send the code header that client-v2 reads,
-   * so it is taken from the message ({@code "Code: 60, e.displayText() = ..."}) there.
-   */
-  public static int serverCode(ServerException e) {
-    if (e.getCode() > 0) {
-      return e.getCode();
-    }
-    java.util.regex.Matcher m = CODE_IN_MESSAGE.matcher(String.valueOf(e.getMessage()));
-    return m.find() ? Integer.parseInt(m.group(1)) : e.getCode();
   }
 
   private static String firstLine(String s) {
