@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
     background.add(LayerCommands.serving().start(config, List.of(), logs.resolve("demo-serve.log")));
     out.printf("  logs: %s/demo-{speed,lake,serve}.log%n", logs);
     out.flush();
-    waitForSpeedLayer(out, speed.get());
+    waitForSpeedLayer(out, speed.get(), port(config, SPEED_WEB_UI_PORT_KEY, 8081));
 
     step(out, "4/6 Streaming sample traffic (" + rate + " records/s for " + fmt(duration)
         + (outage.isZero() ? ")" : ", with a " + fmt(outage) + " speed-layer outage halfway)"));
@@ -162,11 +162,10 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
 
-    int port = config.explicitValues().containsKey("tidemark.serving.port")
-        ? Integer.parseInt(config.explicitValues().get("tidemark.serving.port")) : 8088;
+    int port = port(config, SERVING_PORT_KEY, 8088);
     out.println();
     out.printf("Dashboard: http://localhost:%d/   (drift audit: http://localhost:%d/#drift)%n", port, port);
-    out.println("Flink web UI: http://localhost:8081/   Stack: ./tidemark stack status");
+    out.printf("Flink web UI: http://localhost:%d/   Stack: ./tidemark stack status%n", port(config, SPEED_WEB_UI_PORT_KEY, 8081));
     if (noWait) {
       stopBackground();
       return 0;
@@ -178,6 +177,18 @@ final class DemoCommand implements Callable<Integer> {
       p.waitFor();
     }
     return 0;
+  }
+
+  /**
+   * Keys declared in ServingOptions and SpeedOptions, whose modules the CLI does not load (each
+   * layer runs in its own JVM); their defaults are repeated here only for the URLs printed.
+   */
+  private static final String SERVING_PORT_KEY = "tidemark.serving.port";
+  private static final String SPEED_WEB_UI_PORT_KEY = "tidemark.speed.web-ui-port";
+
+  private static int port(TidemarkConfig config, String key, int defaultPort) {
+    String value = config.explicitValues().get(key);
+    return value == null ? defaultPort : Integer.parseInt(value.trim());
   }
 
   private Process startSpeed(TidemarkConfig config, Path home, Path logs, boolean restore) {
@@ -197,9 +208,9 @@ final class DemoCommand implements Callable<Integer> {
    * counted live (the job would catch up from committed offsets anyway, but the demo is about
    * watching it happen).
    */
-  private static void waitForSpeedLayer(PrintWriter out, Process speed) throws InterruptedException {
+  private static void waitForSpeedLayer(PrintWriter out, Process speed, int webUiPort) throws InterruptedException {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    java.net.URI uri = java.net.URI.create("http://localhost:8081/jobs/overview");
+    java.net.URI uri = java.net.URI.create("http://localhost:" + webUiPort + "/jobs/overview");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() < deadline) {
       if (!speed.isAlive()) {
@@ -209,7 +220,7 @@ final class DemoCommand implements Callable<Integer> {
         String body = http.send(java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
             java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         if (body.contains("\"state\":\"RUNNING\"")) {
-          out.println("  speed layer running (Flink web UI: http://localhost:8081/)");
+          out.printf("  speed layer running (Flink web UI: http://localhost:%d/)%n", webUiPort);
           out.flush();
           Thread.sleep(5_000);
           return;
