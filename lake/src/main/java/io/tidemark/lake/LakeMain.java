@@ -72,6 +72,12 @@ public final class LakeMain implements Runnable {
 
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new LakeMain());
+    // the worker's settings are keys, not options: list them where a user looks (run, connector-config)
+    for (String name : java.util.List.of("run", "connector-config")) {
+      CommandLine sub = cl.getSubcommands().get(name);
+      sub.getCommandSpec().usageMessage().footer(io.tidemark.core.cli.SettingsHelp.prepend(
+          LakeArchiveOptions.all(), sub.getCommandSpec().usageMessage().footer()));
+    }
     cl.setExecutionExceptionHandler(
         (ex, line, parse) -> {
           line.getErr().println("lake " + line.getCommandName() + ": " + ex.getMessage());

@@ -99,6 +99,8 @@ public final class ScheduleMain implements Callable<Integer> {
   /** The picocli command line, with one-line errors and Tidemark's exit codes. */
   public CommandLine commandLine() {
     CommandLine cl = new CommandLine(this);
+    cl.getCommandSpec().usageMessage().footer(io.tidemark.core.cli.SettingsHelp.prepend(
+        OrchestrationOptions.all(), cl.getCommandSpec().usageMessage().footer()));
     cl.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           if (e instanceof AirflowException || e instanceof ConfigException) {

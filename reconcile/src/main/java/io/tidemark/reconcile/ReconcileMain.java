@@ -4,6 +4,7 @@ import io.tidemark.batch.BatchException;
 import io.tidemark.batch.BatchMain;
 import io.tidemark.batch.spark.LakeSpark;
 import io.tidemark.core.cli.ExitCodes;
+import io.tidemark.core.cli.SettingsHelp;
 import io.tidemark.core.config.ClickHouseOptions;
 import io.tidemark.core.config.ConfigException;
 import io.tidemark.core.config.ConfigOption;
@@ -306,13 +307,9 @@ public final class ReconcileMain implements Callable<Integer> {
 
   /** The reconcile settings for --help, generated from {@link ReconcileOptions}' declarations. */
   static String[] settingsFooter() {
-    List<String> lines = new ArrayList<>(List.of("", "Settings (properties file in TIDEMARK_CONFIG, or environment):"));
-    for (ConfigOption<?> o : ReconcileOptions.all()) {
-      lines.add("  " + o.key() + " (" + o.envName() + ", default " + o.format(o.defaultValue()) + ")");
-      lines.add("      " + o.description());
-    }
-    return lines.toArray(String[]::new);
+    return SettingsHelp.footer(ReconcileOptions.all());
   }
+
 
   /** Runs a command with Tidemark's error handling: one line on stderr, the exit code of {@link #exitCode}. */
   public static int execute(String... args) {

@@ -63,6 +63,8 @@ public final class ServingMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     CommandLine cl = new CommandLine(new ServingMain());
+    cl.getCommandSpec().usageMessage().footer(io.tidemark.core.cli.SettingsHelp.prepend(
+        ServingOptions.all(), cl.getCommandSpec().usageMessage().footer()));
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof ConfigException) {
         commandLine.getErr().println("tidemark serve: " + e.getMessage());
