@@ -81,6 +81,11 @@ public final class LakeArchiveOptions {
           .defaultValue("512m")
           .description("Maximum heap of the Kafka Connect worker JVM (-Xmx).");
 
+  public static final ConfigOption<String> WORKER_JVM_OPTIONS =
+      ConfigOption.stringKey("tidemark.lake.worker-jvm-options")
+          .defaultValue("")
+          .description("Extra options of the Kafka Connect worker JVM, separated by spaces, added after Tidemark's own (e.g. -XX:StartFlightRecording=... to profile it).");
+
   public static final ConfigOption<Integer> REST_PORT =
       ConfigOption.intKey("tidemark.lake.rest-port")
           .defaultValue(18083)
@@ -99,7 +104,8 @@ public final class LakeArchiveOptions {
     return List.of(
         TABLE, CONNECTOR_NAME, CONTROL_TOPIC, CONTROL_TOPIC_RETENTION, COMMIT_INTERVAL,
         COMMIT_TIMEOUT, TRANSACTION_TIMEOUT, CONSUMER_SESSION_TIMEOUT, TASKS, TARGET_FILE_SIZE,
-        SNAPSHOT_RETENTION, MIN_SNAPSHOTS_TO_KEEP, CONNECT_CLASSPATH_FILE, WORKER_HEAP, REST_PORT,
+        SNAPSHOT_RETENTION, MIN_SNAPSHOTS_TO_KEEP, CONNECT_CLASSPATH_FILE, WORKER_HEAP, WORKER_JVM_OPTIONS,
+        REST_PORT,
         METRICS_PORT, METRICS_RULES);
   }
 }

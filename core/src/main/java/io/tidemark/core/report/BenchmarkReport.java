@@ -29,6 +29,19 @@ public final class BenchmarkReport {
   private BenchmarkReport() {}
 
   /**
+   * The machine's load average as "1m / 5m / 15m (1 / 5 / 15 min)" from /proc/loadavg, or
+   * "unknown": every section states how busy the shared machine was while it ran.
+   */
+  public static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " / " + f[1] + " / " + f[2] + " (1 / 5 / 15 min)";
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  /**
    * Replaces (or appends) the section {@code name} of the report at {@code file}.
    *
    * @param markdown the section body, starting with its own {@code ## } heading

@@ -49,10 +49,20 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * archive; they are left behind for inspection (names in the result).
  */
 public final class ArchiveBenchmark {
+  /**
+   * @param archiveRecordsPerSecond rows the worker processed per second after its first commit
+   *     (the steady state), by their ingest time, see {@link IngestWindow}
+   * @param archiveIncludingStartRecordsPerSecond every row over the time from starting the worker
+   *     to the commit that made the last one visible
+   * @param workerCpuMicrosPerRecord CPU time (all threads) the worker JVM spent per record after
+   *     its first commit: unlike the rates, it hardly depends on how busy other processes keep
+   *     the machine's cores
+   */
   public record Result(
       String table, long records, double baselineRecordsPerSecond, double archiveRecordsPerSecond,
-      double ratio, double archiveIncludingStartRecordsPerSecond, double lagRate, long lagRecords,
-      double lagP50Seconds, double lagP99Seconds, double lagMaxSeconds, double commitIntervalSeconds) {}
+      double ratio, double archiveIncludingStartRecordsPerSecond, double workerCpuMicrosPerRecord,
+      double lagRate, long lagRecords, double lagP50Seconds, double lagP99Seconds, double lagMaxSeconds,
+      double commitIntervalSeconds) {}
 
   private final TidemarkConfig cfg;
   private final long records;
@@ -87,23 +97,27 @@ public final class ArchiveBenchmark {
       long start = System.currentTimeMillis();
       worker.start();
       Table table = catalog.loadTable(PageViewTable.identifier(cfg.get(LakeOptions.NAMESPACE), cfg.get(LakeArchiveOptions.TABLE)));
-      while (rows(table) < records) {
-        Thread.sleep(200);
+      Duration cpuAtFirstCommit = null;
+      long rows;
+      while ((rows = rows(table)) < records) {
+        if (rows > 0 && cpuAtFirstCommit == null) {
+          cpuAtFirstCommit = cpu(worker);
+        }
+        Thread.sleep(100);
         if (!worker.process().isAlive()) {
           throw new IllegalStateException("Connect worker died; see " + worker.logFile());
         }
       }
+      Duration cpuAtEnd = cpu(worker);
       List<Snapshot> snaps = new ArrayList<>();
       table.snapshots().forEach(snaps::add);
-      long firstCommit = snaps.get(0).timestampMillis();
       long lastCommit = snaps.get(snaps.size() - 1).timestampMillis();
-      long firstRows = Long.parseLong(snaps.get(0).summary().get("added-records"));
       double withStart = records * 1000.0 / Math.max(1, lastCommit - start);
-      // steady state: the rows committed after the first commit over the time they took; with
-      // fewer than three commits, or a first commit holding most rows, that is noise, and the
-      // rate including the worker's start is the honest figure
-      boolean steady = snaps.size() >= 3 && firstRows * 2 < records;
-      double archive = steady ? (records - firstRows) * 1000.0 / Math.max(1, lastCommit - firstCommit) : withStart;
+      IngestWindow window = IngestWindow.read(table, snaps.get(0));
+      double archive = window.recordsPerSecond();
+      long cpuRecords = records - window.firstCommitRows();
+      double cpuMicrosPerRecord = cpuAtFirstCommit == null || cpuRecords <= 0 ? Double.NaN
+          : cpuAtEnd.minus(cpuAtFirstCommit).toNanos() / 1000.0 / cpuRecords;
 
       double lagRate = archive / 2;
       Set<Long> seen = new HashSet<>();
@@ -119,12 +133,17 @@ public final class ArchiveBenchmark {
       }
       double[] lags = lagsOfSnapshotsAfter(table, seen);
       Arrays.sort(lags);
-      return new Result(table.name(), records, baseline, archive, archive / baseline, withStart, lagRate, lags.length,
+      return new Result(table.name(), records, baseline, archive, archive / baseline, withStart, cpuMicrosPerRecord,
+          lagRate, lags.length,
           pct(lags, 0.50), pct(lags, 0.99), lags.length == 0 ? 0 : lags[lags.length - 1],
           cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() / 1000.0);
     } finally {
       worker.stop(Duration.ofSeconds(20));
     }
+  }
+
+  private static Duration cpu(ConnectWorker worker) {
+    return worker.process().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
   private static double pct(double[] sorted, double p) {

@@ -1,5 +1,6 @@
 package io.tidemark.lake.cli;
 
+import io.tidemark.core.report.BenchmarkReport;
 import io.tidemark.lake.LakeMain;
 import io.tidemark.lake.bench.ArchiveBenchmark;
 import java.time.Duration;
@@ -37,13 +38,14 @@ public final class BenchCommand implements Callable<Integer> {
       System.out.println(JsonOutput.render(r));
       return 0;
     }
-    System.out.printf("| records | bare consumer (rec/s) | archive (rec/s) | ratio | archive incl. worker start (rec/s) | lag run rate (rec/s) | lag p50 (s) | lag p99 (s) | lag max (s) | commit interval (s) |%n");
-    System.out.printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |%n");
-    System.out.printf("| %d | %.0f | %.0f | %.3fx | %.0f | %.0f | %.1f | %.1f | %.1f | %.0f |%n", r.records(), r.baselineRecordsPerSecond(),
-        r.archiveRecordsPerSecond(), r.ratio(), r.archiveIncludingStartRecordsPerSecond(), r.lagRate(), r.lagP50Seconds(),
-        r.lagP99Seconds(), r.lagMaxSeconds(), r.commitIntervalSeconds());
-    System.out.printf("Targets (issue 5): ratio >= 0.5x: %s; lag p99 <= commit interval + 5 s: %s (table %s)%n",
-        r.ratio() >= 0.5 ? "met" : "NOT met", r.lagP99Seconds() <= r.commitIntervalSeconds() + 5 ? "met" : "NOT met", r.table());
+    System.out.printf("| records | bare consumer (rec/s) | archive (rec/s) | ratio | archive incl. worker start (rec/s) | worker CPU (us/record) | lag run rate (rec/s) | lag p50 (s) | lag p99 (s) | lag max (s) | commit interval (s) |%n");
+    System.out.printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |%n");
+    System.out.printf("| %d | %.0f | %.0f | %.3fx | %.0f | %.1f | %.0f | %.1f | %.1f | %.1f | %.0f |%n", r.records(), r.baselineRecordsPerSecond(),
+        r.archiveRecordsPerSecond(), r.ratio(), r.archiveIncludingStartRecordsPerSecond(), r.workerCpuMicrosPerRecord(), r.lagRate(),
+        r.lagP50Seconds(), r.lagP99Seconds(), r.lagMaxSeconds(), r.commitIntervalSeconds());
+    System.out.printf("Targets (issue 5): ratio >= 0.5x: %s; lag p99 <= commit interval + 5 s: %s (table %s; load average %s)%n",
+        r.ratio() >= 0.5 ? "met" : "NOT met", r.lagP99Seconds() <= r.commitIntervalSeconds() + 5 ? "met" : "NOT met", r.table(),
+        BenchmarkReport.loadAverage());
     return 0;
   }
 
@@ -53,22 +55,30 @@ public final class BenchCommand implements Callable<Integer> {
         ## lake: Kafka Connect + Iceberg archive vs a bare Kafka consumer
 
         Same pre-loaded topic, same machine, same run: a bare KafkaConsumer reading every record
-        (baseline) against the Connect worker archiving them into lake.pageview_events (Parquet on
-        the S3-compatible store, commit interval %.0f s); then archive lag measured at half the
-        archive rate.
+        (baseline) against the Connect worker (one sink task) archiving them into
+        lake.pageview_events (Parquet on the S3-compatible store, commit interval %.0f s); then
+        archive lag measured at half the archive rate. The archive rate is the worker's steady
+        state: rows after its first commit over the time it took to process them (their
+        ingest_time), so neither the JVM start nor the wait for the last commit is in it; the lag
+        row carries the commit cadence. Worker CPU is all threads of the worker JVM per record
+        after its first commit; on these shared cores it varies less than the rates do.
 
         | Measure | Baseline | Archive | Ratio | Target |
         |---|---|---|---|---|
         | records/s (%,d records) | %,.0f | %,.0f | %.3fx | >= 0.5x (%s) |
+        | records/s including the worker's start and the last commit | | %,.0f | %.3fx | |
+        | worker CPU per record | | %.1f µs | | |
         | archive lag p50 / p99 / max at %,.0f rec/s | | %.1f / %.1f / %.1f s | | p99 <= %.0f s (%s) |
 
-        Run at %s.
+        Run at %s, load average %s.
         """, r.commitIntervalSeconds(), r.records(), r.baselineRecordsPerSecond(), r.archiveRecordsPerSecond(),
-        r.ratio(), r.ratio() >= 0.5 ? "met" : "not met", r.lagRate(), r.lagP50Seconds(), r.lagP99Seconds(),
-        r.lagMaxSeconds(), r.commitIntervalSeconds() + 5,
-        r.lagP99Seconds() <= r.commitIntervalSeconds() + 5 ? "met" : "not met", java.time.Instant.now());
+        r.ratio(), r.ratio() >= 0.5 ? "met" : "not met", r.archiveIncludingStartRecordsPerSecond(),
+        r.archiveIncludingStartRecordsPerSecond() / r.baselineRecordsPerSecond(), r.workerCpuMicrosPerRecord(),
+        r.lagRate(), r.lagP50Seconds(), r.lagP99Seconds(), r.lagMaxSeconds(), r.commitIntervalSeconds() + 5,
+        r.lagP99Seconds() <= r.commitIntervalSeconds() + 5 ? "met" : "not met", java.time.Instant.now(),
+        BenchmarkReport.loadAverage());
     java.nio.file.Path file = io.tidemark.stack.StackOptions.projectRoot(System.getenv(), java.nio.file.Path.of("").toAbsolutePath()).resolve("docs/benchmarks.md");
-    io.tidemark.core.report.BenchmarkReport.writeSection(file, "lake", md);
+    BenchmarkReport.writeSection(file, "lake", md);
     System.out.println("Written to " + file);
   }
 }

@@ -103,6 +103,7 @@ public final class ConnectWorker implements AutoCloseable {
       cmd.add("-Dtidemark.lake.worker=" + cfg.get(LakeArchiveOptions.CONNECTOR_NAME));
       List<String> connectJars = connectClasspath();
       metricsAgent(connectJars).ifPresent(cmd::add);
+      cmd.addAll(extraJvmOptions(cfg));
       cmd.add("-cp");
       cmd.add(classpath(connectJars));
       cmd.add(MAIN_CLASS);
@@ -189,6 +190,12 @@ public final class ConnectWorker implements AutoCloseable {
     cp.add(codeSource(ConnectWorker.class));
     cp.add(codeSource(PageViewParser.class));
     return String.join(java.io.File.pathSeparator, cp);
+  }
+
+  /** {@code tidemark.lake.worker-jvm-options}, split on whitespace; last, so they win over ours. */
+  static List<String> extraJvmOptions(TidemarkConfig cfg) {
+    String options = cfg.get(LakeArchiveOptions.WORKER_JVM_OPTIONS).strip();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
   }
 
   private static boolean isMetricsAgent(String jar) {
