@@ -83,7 +83,6 @@ public final class LakeArchiveOptions {
 
   public static final ConfigOption<String> WORKER_JVM_OPTIONS =
       ConfigOption.stringKey("tidemark.lake.worker-jvm-options")
-          .defaultValue("")
           .description("Extra options of the Kafka Connect worker JVM, separated by spaces, added after Tidemark's own (e.g. -XX:StartFlightRecording=... to profile it).");
 
   public static final ConfigOption<Integer> REST_PORT =

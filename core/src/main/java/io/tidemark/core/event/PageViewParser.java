@@ -36,6 +36,32 @@ public final class PageViewParser {
    * @param arrivalTimestamp the Kafka record timestamp in epoch ms, or {@code <= 0} if unknown
    */
   public static ParseResult parse(byte[] bytes, long arrivalTimestamp) {
+    return parse(bytes, arrivalTimestamp, null);
+  }
+
+  /**
+   * Receives the top-level fields the contract does not know during {@link #parse(byte[], long,
+   * UnknownFieldReader)}'s single pass, for callers that keep them (the lake archives them as
+   * columns) without reading the bytes a second time.
+   */
+  @FunctionalInterface
+  public interface UnknownFieldReader {
+    /**
+     * Called with the parser on the first token of the field's value. May read the value (a
+     * structured value up to its end token); whatever it leaves unread is skipped. Called for
+     * every unknown field in order, also on a record that turns out invalid later on, so a caller
+     * should use what it collected only when the result is {@link ParseResult.Valid}.
+     */
+    void read(String field, JsonParser parser) throws IOException;
+  }
+
+  /**
+   * Parses and validates one record, handing every unknown top-level field to {@code
+   * unknownFields} on the way. The verdict is exactly that of {@link #parse(byte[], long)}.
+   *
+   * @param unknownFields receives unknown fields; {@code null} skips them
+   */
+  public static ParseResult parse(byte[] bytes, long arrivalTimestamp, UnknownFieldReader unknownFields) {
     if (bytes == null || bytes.length == 0) {
       return new ParseResult.Invalid(InvalidReason.NOT_JSON, "record value is empty");
     }
@@ -45,7 +71,7 @@ public final class PageViewParser {
           "record has " + bytes.length + " bytes, max " + EventContract.MAX_RECORD_BYTES);
     }
     try (JsonParser p = JSON.createParser(bytes)) {
-      return parseObject(p, arrivalTimestamp);
+      return parseObject(p, arrivalTimestamp, unknownFields);
     } catch (JsonProcessingException e) {
       return new ParseResult.Invalid(InvalidReason.NOT_JSON, "malformed JSON: " + e.getOriginalMessage());
     } catch (IOException | RuntimeException e) {
@@ -53,7 +79,8 @@ public final class PageViewParser {
     }
   }
 
-  private static ParseResult parseObject(JsonParser p, long arrivalTimestamp) throws IOException {
+  private static ParseResult parseObject(JsonParser p, long arrivalTimestamp, UnknownFieldReader unknownFields)
+      throws IOException {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       return new ParseResult.Invalid(InvalidReason.NOT_JSON, "record is not a JSON object");
     }
@@ -72,6 +99,9 @@ public final class PageViewParser {
         case PAGE_URL -> pageUrl = stringValue(p, v);
         case TIMESTAMP -> timestamp = longValue(p, v);
         default -> {
+          if (unknownFields != null) {
+            unknownFields.read(field, p);
+          }
           p.skipChildren();
           continue;
         }

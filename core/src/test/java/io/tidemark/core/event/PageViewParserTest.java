@@ -29,6 +29,28 @@ class PageViewParserTest {
   }
 
   @Test
+  void handsUnknownFieldsToTheReaderInOrderWithTheSameVerdict() {
+    String json = "{\"timestamp\":5,\"extra\":{\"a\":[1,2]},\"page_url\":\"/p\",\"user_id\":\"u\",\"event_id\":\"e\",\"ref\":null,\"n\":7}";
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    ParseResult r = PageViewParser.parse(json.getBytes(StandardCharsets.UTF_8), ARRIVAL, (field, p) -> {
+      if (p.currentToken().isScalarValue()) {
+        seen.add(field + "=" + p.getText());
+      } else {
+        seen.add(field + " skipped");
+      }
+    });
+    assertThat(r).isEqualTo(parse(json));
+    assertThat(seen).containsExactly("extra skipped", "ref=null", "n=7");
+  }
+
+  @Test
+  void readerThatConsumesAStructuredValueLeavesTheRestOfTheRecordIntact() {
+    String json = "{\"extra\":{\"a\":[1,{\"b\":2}]},\"event_id\":\"e\",\"user_id\":\"u\",\"page_url\":\"/p\",\"timestamp\":5}";
+    ParseResult r = PageViewParser.parse(json.getBytes(StandardCharsets.UTF_8), ARRIVAL, (field, p) -> p.skipChildren());
+    assertThat(r).isEqualTo(new ParseResult.Valid(new PageViewEvent("e", "u", "/p", 5L)));
+  }
+
+  @Test
   void acceptsTimestampExactlyAtFutureBound() {
     long ts = ARRIVAL + EventContract.MAX_FUTURE_SKEW.toMillis();
     assertThat(parse(event("e", "u", "/p", ts)).isValid()).isTrue();

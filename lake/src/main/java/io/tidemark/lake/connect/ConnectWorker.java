@@ -194,7 +194,7 @@ public final class ConnectWorker implements AutoCloseable {
 
   /** {@code tidemark.lake.worker-jvm-options}, split on whitespace; last, so they win over ours. */
   static List<String> extraJvmOptions(TidemarkConfig cfg) {
-    String options = cfg.get(LakeArchiveOptions.WORKER_JVM_OPTIONS).strip();
+    String options = cfg.isSet(LakeArchiveOptions.WORKER_JVM_OPTIONS) ? cfg.get(LakeArchiveOptions.WORKER_JVM_OPTIONS).strip() : "";
     return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
   }
 

@@ -10,8 +10,9 @@ import org.apache.kafka.connect.transforms.Transformation;
 
 /**
  * Kafka Connect single message transform that turns a raw {@code pageview_events} record into a
- * row of {@code lake.pageview_events} (a {@link org.apache.kafka.connect.data.Struct}), using the
- * event contract of tidemark-core, so the archive and the other layers judge validity the same way.
+ * row of {@code lake.pageview_events} (a schemaless map from column name to value, see {@link
+ * RowMapper} for why not a Struct), using the event contract of tidemark-core, so the archive and
+ * the other layers judge validity the same way.
  *
  * <p>Configure it with {@code ByteArrayConverter} (or {@code StringConverter}) as value converter:
  * it must see the original bytes, also when they are not JSON. It never throws on bad input and
@@ -24,7 +25,8 @@ import org.apache.kafka.connect.transforms.Transformation;
  * transforms.pageview.type=io.tidemark.lake.connect.PageViewRecordTransform
  * }</pre>
  *
- * <p>Stateless apart from a cache of value schemas; one instance per task, as Connect creates it.
+ * <p>Stateless apart from caches of the last timestamps; one instance per task, as Connect
+ * creates it.
  */
 public final class PageViewRecordTransform<R extends ConnectRecord<R>> implements Transformation<R> {
   private final RowMapper mapper = new RowMapper();
@@ -33,7 +35,7 @@ public final class PageViewRecordTransform<R extends ConnectRecord<R>> implement
   public R apply(R record) {
     byte[] bytes = valueBytes(record.value());
     long offset = record instanceof SinkRecord s ? s.kafkaOffset() : -1L;
-    RowMapper.Row row =
+    java.util.Map<String, Object> row =
         mapper.map(
             bytes,
             record.topic(),
@@ -46,8 +48,8 @@ public final class PageViewRecordTransform<R extends ConnectRecord<R>> implement
         record.kafkaPartition(),
         record.keySchema(),
         record.key(),
-        row.schema(),
-        row.value(),
+        null,
+        row,
         record.timestamp());
   }
 

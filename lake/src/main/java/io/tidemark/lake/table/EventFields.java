@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidemark.core.event.EventContract;
+import io.tidemark.core.event.PageViewEvent;
 import io.tidemark.core.event.PageViewParser;
 import io.tidemark.core.event.ParseResult;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -47,43 +49,63 @@ public record EventFields(
    * @param arrivalMs when the record arrived (Kafka timestamp, or import time), {@code <= 0} if unknown
    */
   public static EventFields read(byte[] bytes, long arrivalMs) {
-    ParseResult result = PageViewParser.parse(bytes, arrivalMs);
-    Lenient l = Lenient.read(bytes);
-    String eventId;
-    String userId;
-    String pageUrl;
-    Long timestamp;
+    // One pass for a valid record (the common case): the contract's parser hands over the unknown
+    // fields as it goes. Only an invalid record is read a second time, leniently.
+    ExtraFields extras = new ExtraFields();
+    ParseResult result = PageViewParser.parse(bytes, arrivalMs, extras);
     if (result instanceof ParseResult.Valid v) {
-      eventId = v.event().eventId();
-      userId = v.event().userId();
-      pageUrl = v.event().pageUrl();
-      timestamp = v.event().timestamp();
-    } else {
-      eventId = l.eventId;
-      userId = l.userId;
-      pageUrl = l.pageUrl;
-      timestamp = l.timestamp;
+      PageViewEvent e = v.event();
+      return new EventFields(e.eventId(), e.userId(), e.pageUrl(), e.timestamp(), eventTime(e.timestamp()), true,
+          null, null, null, extras.asMap());
     }
-    Long eventTime = timestamp != null && timestamp > 0 && timestamp <= PageViewTable.MAX_EVENT_TIME_MS ? timestamp : null;
-    Map<String, String> extras = l.extras == null ? Map.of() : l.extras;
-    if (result instanceof ParseResult.Invalid inv) {
-      return new EventFields(eventId, userId, pageUrl, timestamp, eventTime, false, inv.reason().code(), inv.detail(),
-          bytes == null ? new byte[0] : bytes, extras);
-    }
-    return new EventFields(eventId, userId, pageUrl, timestamp, eventTime, true, null, null, null, extras);
+    ParseResult.Invalid inv = (ParseResult.Invalid) result;
+    Lenient l = Lenient.read(bytes);
+    return new EventFields(l.eventId, l.userId, l.pageUrl, l.timestamp, eventTime(l.timestamp), false,
+        inv.reason().code(), inv.detail(), bytes == null ? new byte[0] : bytes, l.extras.asMap());
+  }
+
+  private static Long eventTime(Long timestamp) {
+    return timestamp != null && timestamp > 0 && timestamp <= PageViewTable.MAX_EVENT_TIME_MS ? timestamp : null;
   }
 
   /**
-   * One streaming pass over a JSON object: the seed fields wherever they have the right type (the
-   * first occurrence), and unknown top-level fields as text. Anything unreadable yields what was
-   * read so far; never throws.
+   * Unknown top-level fields that become columns: a name matching {@link
+   * PageViewTable#EXTRA_FIELD_PATTERN}, not a column already, not null, the first occurrence, at
+   * most {@link #MAX_EXTRA_FIELDS}; the value as text (JSON for anything but a string).
+   */
+  private static final class ExtraFields implements PageViewParser.UnknownFieldReader {
+    private Map<String, String> fields;
+
+    @Override
+    public void read(String name, JsonParser p) throws IOException {
+      JsonToken v = p.currentToken();
+      if (v == JsonToken.VALUE_NULL || RESERVED.contains(name) || !EXTRA_NAME.matcher(name).matches()
+          || (fields != null && (fields.size() >= MAX_EXTRA_FIELDS || fields.containsKey(name)))) {
+        return;
+      }
+      String text = v.isScalarValue() ? p.getText() : JSON.writeValueAsString(JSON.readTree(p));
+      if (fields == null) {
+        fields = new TreeMap<>();
+      }
+      fields.put(name, text);
+    }
+
+    Map<String, String> asMap() {
+      return fields == null ? Map.of() : fields;
+    }
+  }
+
+  /**
+   * One streaming pass over a JSON object that broke the contract: the seed fields wherever they
+   * have the right type (the first occurrence), and unknown top-level fields as text. Anything
+   * unreadable yields what was read so far; never throws.
    */
   private static final class Lenient {
     String eventId;
     String userId;
     String pageUrl;
     Long timestamp;
-    Map<String, String> extras;
+    final ExtraFields extras = new ExtraFields();
 
     static Lenient read(byte[] bytes) {
       Lenient l = new Lenient();
@@ -106,24 +128,11 @@ public record EventFields(
                 l.timestamp = p.getLongValue();
               }
             }
-            default -> {
-              if (v == JsonToken.VALUE_NULL || RESERVED.contains(name) || !EXTRA_NAME.matcher(name).matches()
-                  || (l.extras != null && (l.extras.size() >= MAX_EXTRA_FIELDS || l.extras.containsKey(name)))) {
-                p.skipChildren();
-              } else {
-                String text = v == JsonToken.VALUE_STRING ? p.getText()
-                    : v.isScalarValue() ? p.getText() : JSON.writeValueAsString(p.readValueAsTree());
-                if (l.extras == null) {
-                  l.extras = new TreeMap<>();
-                }
-                l.extras.put(name, text);
-              }
-              continue;
-            }
+            default -> l.extras.read(name, p);
           }
           p.skipChildren();
         }
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         // keep what was read
       }
       return l;

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
@@ -24,19 +23,19 @@ class PageViewRecordTransformTest {
   void rawBytesBecomeARowWithTheRecordsOffsetAndKeepTheSinkCoordinates() {
     byte[] json = "{\"event_id\":\"e\",\"user_id\":\"u1\",\"page_url\":\"/p\",\"timestamp\":1700000000000}".getBytes(StandardCharsets.UTF_8);
     SinkRecord out = transform.apply(record(json));
-    Struct row = (Struct) out.value();
-    assertThat(row.getInt64("kafka_offset")).isEqualTo(1234L);
-    assertThat(row.getInt32("kafka_partition")).isEqualTo(2);
-    assertThat(row.getBoolean("valid")).isTrue();
+    Map<?, ?> row = (Map<?, ?>) out.value();
+    assertThat(row.get("kafka_offset")).isEqualTo(1234L);
+    assertThat(row.get("kafka_partition")).isEqualTo(2);
+    assertThat(row.get("valid")).isEqualTo(true);
     assertThat(out.kafkaOffset()).isEqualTo(1234L);
     assertThat(out.kafkaPartition()).isEqualTo(2);
-    assertThat(out.valueSchema()).isSameAs(row.schema());
+    assertThat(out.valueSchema()).isNull();
   }
 
   @Test
   void stringValuesAreAcceptedToo() {
-    Struct row = (Struct) transform.apply(record("garbage")).value();
-    assertThat(row.getString("invalid_reason")).isEqualTo("not-json");
+    Map<?, ?> row = (Map<?, ?>) transform.apply(record("garbage")).value();
+    assertThat(row.get("invalid_reason")).isEqualTo("not-json");
   }
 
   @Test
