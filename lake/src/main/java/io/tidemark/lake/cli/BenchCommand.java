@@ -21,7 +21,7 @@ import picocli.CommandLine.ParentCommand;
 public final class BenchCommand implements Callable<Integer> {
   @ParentCommand LakeMain parent;
 
-  @Option(names = "--records", defaultValue = "300000", description = "Records pre-loaded for the throughput run (default ${DEFAULT-VALUE}).")
+  @Option(names = "--records", defaultValue = "1000000", description = "Records pre-loaded for the throughput run (default ${DEFAULT-VALUE}).")
   long records;
 
   @Option(names = "--lag-seconds", defaultValue = "60", description = "Duration of the lag run (default ${DEFAULT-VALUE}).")
@@ -55,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
         ## lake: Kafka Connect + Iceberg archive vs a bare Kafka consumer
 
         Same pre-loaded topic, same machine, same run: a bare KafkaConsumer reading every record
-        (baseline) against the Connect worker (one sink task) archiving them into
+        (baseline, median of three passes) against the Connect worker (one sink task) archiving them into
         lake.pageview_events (Parquet on the S3-compatible store, commit interval %.0f s); then
         archive lag measured at half the archive rate. The archive rate is the worker's steady
         state: rows after its first commit over the time it took to process them (their
