@@ -50,6 +50,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class ArchiveBenchmark {
   /**
+   * @param baselinePassesRecordsPerSecond every pass of the bare consumer, in the order they ran
+   * @param baselineRecordsPerSecond their median
    * @param archiveRecordsPerSecond rows the worker processed per second after its first commit
    *     (the steady state), by their ingest time, see {@link IngestWindow}
    * @param archiveIncludingStartRecordsPerSecond every row over the time from starting the worker
@@ -59,7 +61,8 @@ public final class ArchiveBenchmark {
    *     the machine's cores
    */
   public record Result(
-      String table, long records, double baselineRecordsPerSecond, double archiveRecordsPerSecond,
+      String table, long records, List<Double> baselinePassesRecordsPerSecond, double baselineRecordsPerSecond,
+      double archiveRecordsPerSecond,
       double ratio, double archiveIncludingStartRecordsPerSecond, double workerCpuMicrosPerRecord,
       double lagRate, long lagRecords, double lagP50Seconds, double lagP99Seconds, double lagMaxSeconds,
       double commitIntervalSeconds) {}
@@ -93,7 +96,8 @@ public final class ArchiveBenchmark {
       admin.createTopics(List.of(new NewTopic(topic, cfg.get(KafkaOptions.PARTITIONS), cfg.get(KafkaOptions.REPLICATION_FACTOR).shortValue()))).all().get();
     }
     produce(records, 0);
-    double baseline = baselineMedian(topic);
+    List<Double> baselinePasses = bareConsumerPasses(topic);
+    double baseline = median(baselinePasses);
     ConnectWorker worker = ConnectWorker.builder().config(cfg).build();
     try (JdbcCatalog catalog = LakeCatalog.open(cfg)) {
       long start = System.currentTimeMillis();
@@ -135,7 +139,7 @@ public final class ArchiveBenchmark {
       }
       double[] lags = lagsOfSnapshotsAfter(table, seen);
       Arrays.sort(lags);
-      return new Result(table.name(), records, baseline, archive, archive / baseline, withStart, cpuMicrosPerRecord,
+      return new Result(table.name(), records, baselinePasses, baseline, archive, archive / baseline, withStart, cpuMicrosPerRecord,
           lagRate, lags.length,
           pct(lags, 0.50), pct(lags, 0.99), lags.length == 0 ? 0 : lags[lags.length - 1],
           cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() / 1000.0);
@@ -217,17 +221,21 @@ public final class ArchiveBenchmark {
   }
 
   /**
-   * The median of {@value #BASELINE_PASSES} passes of the bare consumer: a single pass over a
-   * pre-loaded topic lasts about a second, so one cold pass (JIT, first fetches) or one slice of
-   * another process's load moved it by 2x between runs.
+   * {@value #BASELINE_PASSES} passes of the bare consumer, whose median is the baseline: a single
+   * pass over a pre-loaded topic lasts about a second, so one cold pass (JIT, first fetches) or one
+   * slice of another process's load moved it by 2x between runs.
    */
-  private double baselineMedian(String topic) {
-    double[] passes = new double[BASELINE_PASSES];
-    for (int i = 0; i < passes.length; i++) {
-      passes[i] = bareConsumer(topic);
+  private List<Double> bareConsumerPasses(String topic) {
+    List<Double> passes = new ArrayList<>();
+    for (int i = 0; i < BASELINE_PASSES; i++) {
+      passes.add(bareConsumer(topic));
     }
-    Arrays.sort(passes);
-    return passes[passes.length / 2];
+    return passes;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
   }
 
   private double bareConsumer(String topic) {
