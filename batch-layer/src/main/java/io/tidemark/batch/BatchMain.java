@@ -82,12 +82,13 @@ public final class BatchMain implements Callable<Integer> {
     return String.format(java.util.Locale.ROOT,
         "Batch %s for %s from lake snapshot %d: %d records (%d valid, %d invalid, %d duplicates),"
             + " %d events counted (%d too late for the speed layer, %d not streamed);"
-            + " wrote %d %s rows and %d %s rows in %.1f s",
+            + " wrote %d %s rows and %d %s rows in %.1f s%s",
         r.runId(), r.day(), r.lakeSnapshotId(), r.records(), r.validRecords(), r.invalidRecords(),
         r.duplicates(), r.distinctEvents(), r.tooLateEvents(), r.notStreamedEvents(),
         r.rows().getOrDefault(CountMetric.USER, 0L), CountMetric.USER.servingTable(),
         r.rows().getOrDefault(CountMetric.PAGE, 0L), CountMetric.PAGE.servingTable(),
-        (r.finishedAt().toEpochMilli() - r.startedAt().toEpochMilli()) / 1000.0);
+        (r.finishedAt().toEpochMilli() - r.startedAt().toEpochMilli()) / 1000.0,
+        r.stepSeconds().isEmpty() ? "" : " (" + io.tidemark.batch.job.StepTimer.describe(r.stepSeconds()) + ")");
   }
 
   public static String toJson(Object value) {

@@ -2,10 +2,9 @@ package io.tidemark.reconcile;
 
 import io.tidemark.batch.LatenessHorizon;
 import io.tidemark.batch.job.BatchJob;
+import io.tidemark.batch.job.StepTimer;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.core.metric.CountMetric;
-import io.tidemark.core.metric.WindowKey;
-import io.tidemark.reconcile.drift.DriftCalculator;
 import io.tidemark.reconcile.drift.DriftReport;
 import io.tidemark.reconcile.drift.DriftReport.Outcome;
 import io.tidemark.reconcile.drift.MetricDrift;
@@ -15,6 +14,7 @@ import io.tidemark.reconcile.store.BatchCounts;
 import io.tidemark.reconcile.store.ClickHouseCounts;
 import io.tidemark.reconcile.store.DayStatus;
 import io.tidemark.reconcile.store.IcebergAudit;
+import io.tidemark.reconcile.store.ReconcileCells;
 import io.tidemark.reconcile.store.ReportStore;
 import io.tidemark.schema.clickhouse.ClickHouseSql;
 import java.time.Clock;
@@ -68,6 +68,7 @@ public final class Reconciler {
   private final SparkSession spark;
   private final BatchJob batch;
   private final ClickHouseCounts counts;
+  private final ReconcileCells cells;
   private final ReportStore reports;
   private final IcebergAudit audit;
   private final LatenessHorizon horizon;
@@ -76,6 +77,7 @@ public final class Reconciler {
   private final int top;
   private final Clock clock;
   private Checkpoint checkpoint = step -> {};
+  private StepTimer steps = new StepTimer();
   private DayLocks locks;
 
   public Reconciler(SparkSession spark, BatchJob batch, ClickHouseSql sql, LatenessHorizon horizon,
@@ -83,6 +85,7 @@ public final class Reconciler {
     this.spark = spark;
     this.batch = batch;
     this.counts = new ClickHouseCounts(sql);
+    this.cells = new ReconcileCells(sql);
     this.reports = new ReportStore(sql);
     this.audit = new IcebergAudit(spark, batch.tables());
     this.horizon = horizon;
@@ -186,7 +189,8 @@ public final class Reconciler {
   }
 
   private BatchCounts batchResult(LocalDate day) {
-    BatchCounts b = BatchCounts.read(spark, batch.tables(), day);
+    steps = new StepTimer();
+    BatchCounts b = steps.time("read batch counts", () -> BatchCounts.read(spark, batch.tables(), day));
     if (b == null) {
       batch.run(day);
       b = BatchCounts.read(spark, batch.tables(), day);
@@ -221,54 +225,66 @@ public final class Reconciler {
     String runId = "reconcile-" + day + "-" + started.toEpochMilli();
     Map<CountMetric, MetricDrift> drifts = new EnumMap<>(CountMetric.class);
     long maxDrift = 0;
-    for (CountMetric m : CountMetric.values()) {
-      Map<WindowKey, Long> served = counts.served(m, day);
-      MetricDrift d = DriftCalculator.compare(m, b.counts().get(m), served);
-      drifts.put(m, d);
-      maxDrift = Math.max(maxDrift, d.absDrift());
-    }
-    DayStatus status = reports.status(day);
-    boolean drifted = maxDrift > threshold;
     Outcome outcome;
-    if (dryRun) {
-      outcome = Outcome.DRY_RUN;
-    } else if (status.reconciled() && maxDrift == 0) {
-      outcome = Outcome.NO_DRIFT;
-    } else if (status.reconciled() && !drifted) {
-      outcome = Outcome.WITHIN_THRESHOLD;
-    } else {
-      replace(b, started, runId, lock);
-      outcome = Outcome.REPLACED;
+    steps.run("drop abandoned cells", cells::dropAbandoned);
+    try {
+      for (CountMetric m : CountMetric.values()) {
+        steps.run("load cells " + m.servingTable(),
+            () -> cells.load(runId, m, b.cells(spark, batch.tables(), m), b.totals().get(m)));
+      }
+      for (CountMetric m : CountMetric.values()) {
+        MetricDrift d = steps.time("compare " + m.servingTable(), () -> cells.compare(runId, m, day, b.totals().get(m)));
+        drifts.put(m, d);
+        maxDrift = Math.max(maxDrift, d.absDrift());
+      }
+      DayStatus status = steps.time("day status", () -> reports.status(day));
+      boolean drifted = maxDrift > threshold;
+      if (dryRun) {
+        outcome = Outcome.DRY_RUN;
+      } else if (status.reconciled() && maxDrift == 0) {
+        outcome = Outcome.NO_DRIFT;
+      } else if (status.reconciled() && !drifted) {
+        outcome = Outcome.WITHIN_THRESHOLD;
+      } else {
+        replace(b, started, runId, lock);
+        outcome = Outcome.REPLACED;
+      }
+    } finally {
+      steps.run("drop cells", () -> cells.drop(runId));
     }
     DriftReport report = new DriftReport(runId, day, started, clock.instant(), outcome, dryRun, force,
-        drifted, b.lakeSnapshotId(), b.runId(), drifts, b.invalidByReason());
-    reports.write(report, top);
+        maxDrift > threshold, b.lakeSnapshotId(), b.runId(), drifts, b.invalidByReason());
+    steps.run("report clickhouse", () -> reports.write(report, top));
     try {
+      long t = System.nanoTime();
       audit.write(report, top);
+      steps.add("report iceberg", (System.nanoTime() - t) / 1e9);
     } catch (Exception e) {
       throw new ReconcileException("Reconciled " + day + " (run " + runId + ", " + outcome.code()
           + ") but could not append its report to " + audit.reportsTable() + ": " + e.getMessage(), true, e);
     }
-    return report;
+    Map<String, Double> timings = steps.seconds();
+    steps = new StepTimer();
+    return report.withSteps(timings);
   }
 
   private void replace(BatchCounts b, Instant started, String runId, DayLock lock) {
     LocalDate day = b.day();
     long version = ClickHouseCounts.batchVersion(started);
     for (CountMetric m : CountMetric.values()) {
-      counts.stage(m, day, b.counts().get(m), version, started);
+      steps.run("stage " + m.servingTable(), () -> cells.stage(runId, m, day, version, started, b.totals().get(m)));
     }
     checkpoint.reached("staged");
     for (CountMetric m : CountMetric.values()) {
       lock.ensureHeld();
-      counts.replace(m, day);
+      steps.run("replace partition", () -> counts.replace(m, day));
       checkpoint.reached("replaced:" + m.servingTable());
     }
     lock.ensureHeld();
-    reports.markReconciled(day, clock.instant(), b.lakeSnapshotId(), runId);
+    steps.run("mark reconciled", () -> reports.markReconciled(day, clock.instant(), b.lakeSnapshotId(), runId));
     checkpoint.reached("marked");
     for (CountMetric m : CountMetric.values()) {
-      counts.clearStaging(m, day);
+      steps.run("clear staging", () -> counts.clearStaging(m, day));
     }
   }
 }

@@ -131,7 +131,7 @@ class SpeedBatchParityIT {
         Map<WindowKey, Long> batchCounts = new HashMap<>();
         Map<WindowKey, Long> batchTooLate = new HashMap<>();
         Map<WindowKey, Long> batchWithinLateness = new HashMap<>();
-        for (Map.Entry<WindowKey, BatchCell> e : b.counts().get(m).entrySet()) {
+        for (Map.Entry<WindowKey, BatchCell> e : b.collectCells(SparkForTests.spark(), batch.tables(), m).entrySet()) {
           batchCounts.put(e.getKey(), e.getValue().count());
           if (e.getValue().tooLate() > 0) {
             batchTooLate.put(e.getKey(), e.getValue().tooLate());

@@ -155,10 +155,11 @@ public final class BatchJob {
             callUDF("tidemark_window_day", callUDF("tidemark_window_start", col("day_ms"))).equalTo(dayNo),
             lit(false)))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    StepTimer steps = new StepTimer();
     try {
       Map<String, Long> invalidByReason = new TreeMap<>();
-      for (Row r : checked.where(col("reason").isNotNull().and(col("in_day")))
-          .groupBy("reason").agg(count(lit(1)).as("n")).collectAsList()) {
+      for (Row r : steps.time("lake read + validate", () -> checked.where(col("reason").isNotNull().and(col("in_day")))
+          .groupBy("reason").agg(count(lit(1)).as("n")).collectAsList())) {
         invalidByReason.put(r.getString(0), r.getLong(1));
       }
       long invalid = invalidByReason.values().stream().mapToLong(Long::longValue).sum();
@@ -171,8 +172,8 @@ public final class BatchJob {
           .withColumn("window_start", callUDF("tidemark_window_start", col("timestamp")))
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        Row v = ranked.agg(count(lit(1)), coalesce(sum(when(col("rank").gt(1), 1).otherwise(0)), lit(0L)))
-            .first();
+        Row v = steps.time("dedup", () -> ranked.agg(count(lit(1)),
+            coalesce(sum(when(col("rank").gt(1), 1).otherwise(0)), lit(0L))).first());
         long validRecords = v.getLong(0);
         long duplicates = ((Number) v.get(1)).longValue();
         if (validRecords + invalid == 0) {
@@ -182,7 +183,8 @@ public final class BatchJob {
         Dataset<Row> winners = ranked.where(col("rank").equalTo(1))
             .withColumn("too_late", when(callUDF(CoreRules.tooLateFunction(horizon), col("window_start"), col("arrival_ms")), 1L).otherwise(0L))
             .withColumn("not_streamed", when(col("kafka_offset").isNull(), 1L).otherwise(0L));
-        Row w = winners.agg(count(lit(1)), coalesce(sum("too_late"), lit(0L)), coalesce(sum("not_streamed"), lit(0L))).first();
+        Row w = steps.time("event totals", () -> winners.agg(count(lit(1)), coalesce(sum("too_late"), lit(0L)),
+            coalesce(sum("not_streamed"), lit(0L))).first());
 
         Map<CountMetric, Long> rows = new EnumMap<>(CountMetric.class);
         Column dayRange = col("window_start").geq(lit(Instant.ofEpochMilli(dayStart)))
@@ -200,10 +202,8 @@ public final class BatchJob {
                   lit(snapshot).as(BatchTables.LAKE_SNAPSHOT_ID), lit(runId).as(BatchTables.BATCH_RUN_ID))
               .persist(StorageLevel.MEMORY_AND_DISK());
           try {
-            rows.put(metric, counts.count());
-            counts.writeTo(tables.counts(metric)).overwrite(dayRange);
-          } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
-            throw new BatchException("Count table " + tables.counts(metric) + " disappeared during the run", true, e);
+            rows.put(metric, steps.time("aggregate " + metric.servingTable(), counts::count));
+            steps.run("iceberg write " + metric.servingTable(), () -> overwrite(counts, metric, dayRange));
           } finally {
             counts.unpersist();
           }
@@ -211,14 +211,22 @@ public final class BatchJob {
         Instant finished = Instant.now();
         BatchResult result = new BatchResult(runId, day, snapshot, started, finished,
             validRecords + invalid, validRecords, invalid, invalidByReason, duplicates,
-            w.getLong(0), ((Number) w.get(1)).longValue(), ((Number) w.get(2)).longValue(), rows);
-        appendRun(result);
-        return result;
+            w.getLong(0), ((Number) w.get(1)).longValue(), ((Number) w.get(2)).longValue(), rows, Map.of());
+        steps.run("batch_runs append", () -> appendRun(result));
+        return result.withSteps(steps.seconds());
       } finally {
         ranked.unpersist();
       }
     } finally {
       checked.unpersist();
+    }
+  }
+
+  private void overwrite(Dataset<Row> counts, CountMetric metric, Column dayRange) {
+    try {
+      counts.writeTo(tables.counts(metric)).overwrite(dayRange);
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      throw new BatchException("Count table " + tables.counts(metric) + " disappeared during the run", true, e);
     }
   }
 

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  * @param tooLateEvents counted events that reached Kafka after the speed layer's horizon
  * @param notStreamedEvents counted events that never went through Kafka (imported history)
  * @param rows count rows written per metric
+ * @param stepSeconds wall-clock seconds of the job's steps, in order ({@link StepTimer}); empty when
+ *     not measured
  */
 public record BatchResult(
     String runId,
@@ -33,11 +35,19 @@ public record BatchResult(
     long distinctEvents,
     long tooLateEvents,
     long notStreamedEvents,
-    Map<CountMetric, Long> rows) {
+    Map<CountMetric, Long> rows,
+    Map<String, Double> stepSeconds) {
 
   public BatchResult {
     invalidByReason = Map.copyOf(new TreeMap<>(invalidByReason));
     rows = Map.copyOf(rows);
+    stepSeconds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stepSeconds));
+  }
+
+  /** This result with the given step durations. */
+  public BatchResult withSteps(Map<String, Double> steps) {
+    return new BatchResult(runId, day, lakeSnapshotId, startedAt, finishedAt, records, validRecords, invalidRecords,
+        invalidByReason, duplicates, distinctEvents, tooLateEvents, notStreamedEvents, rows, steps);
   }
 
   /** A JSON-friendly view (snake_case keys, ISO times). */
@@ -62,6 +72,7 @@ public record BatchResult(
     }
     m.put("rows", r);
     m.put("seconds", (finishedAt.toEpochMilli() - startedAt.toEpochMilli()) / 1000.0);
+    m.put("step_seconds", new LinkedHashMap<>(stepSeconds));
     return m;
   }
 }

@@ -134,8 +134,11 @@ public final class BatchBenchMain implements Callable<Integer> {
                   + " %s after GC", batchSeconds, result.distinctEvents(), result.rows().get(CountMetric.USER),
               result.rows().get(CountMetric.PAGE), gib(heap.maxUsed()), gib(heap.maxAfterGc()));
           t = System.nanoTime();
-          drift = Reconciler.create(spark, sql, cfg).reconcile(day, false, false);
+          Reconciler reconciler = Reconciler.create(spark, sql, cfg);
+          drift = reconciler.reconcile(day, false, false);
           reconcileSeconds = seconds(t);
+          progress("  batch steps: %s", io.tidemark.batch.job.StepTimer.describe(result.stepSeconds()));
+          progress("  reconcile %.1f s, steps: %s", reconcileSeconds, io.tidemark.batch.job.StepTimer.describe(drift.stepSeconds()));
           peakUsed = heap.maxUsed();
           peakAfterGc = heap.maxAfterGc();
         }

@@ -14,6 +14,11 @@ import java.util.Map;
  * too-late events, then by its events that never went through Kafka, and what remains is {@link
  * Cause#MISSING_FROM_SPEED}. A surplus is {@link Cause#OVER_COUNTED}. A cell present on one side
  * only counts as 0 on the other. Pure and deterministic.
+ *
+ * <p>Two ways in, one set of rules: {@link #compare} takes both sides as maps (small days, tests);
+ * {@link #builder} takes the day's totals plus only the cells that are on one side or differ, which
+ * is what reconcile gets from ClickHouse's comparison, so a day's millions of equal cells never
+ * reach the JVM.
  */
 public final class DriftCalculator {
   private DriftCalculator() {}
@@ -21,51 +26,104 @@ public final class DriftCalculator {
   public static MetricDrift compare(CountMetric metric, Map<WindowKey, BatchCell> batch, Map<WindowKey, Long> speed) {
     long batchTotal = 0;
     long speedTotal = 0;
-    long onlySpeed = 0;
-    long onlyBatch = 0;
-    long different = 0;
-    long abs = 0;
-    long late = 0;
-    long notStreamed = 0;
-    long missing = 0;
-    long over = 0;
-    List<KeyDiff> diffs = new ArrayList<>();
-    for (Map.Entry<WindowKey, BatchCell> e : batch.entrySet()) {
-      BatchCell b = e.getValue();
+    for (BatchCell b : batch.values()) {
       batchTotal += b.count();
+    }
+    for (long s : speed.values()) {
+      speedTotal += s;
+    }
+    Builder out = builder(metric, batch.size(), speed.size(), batchTotal, speedTotal);
+    for (Map.Entry<WindowKey, BatchCell> e : batch.entrySet()) {
       Long s = speed.get(e.getKey());
-      if (s == null) {
-        onlyBatch++;
-      }
-      long sv = s == null ? 0 : s;
-      if (sv != b.count()) {
-        if (s != null) {
-          different++;
-        }
-        KeyDiff d = diff(e.getKey(), b, sv);
-        diffs.add(d);
+      if (s == null || s != e.getValue().count()) {
+        out.cell(e.getKey(), e.getValue(), s);
       }
     }
     for (Map.Entry<WindowKey, Long> e : speed.entrySet()) {
-      speedTotal += e.getValue();
       if (!batch.containsKey(e.getKey())) {
-        onlySpeed++;
-        if (e.getValue() != 0) {
-          diffs.add(diff(e.getKey(), new BatchCell(0, 0, 0), e.getValue()));
-        }
+        out.cell(e.getKey(), null, e.getValue());
       }
     }
-    for (KeyDiff d : diffs) {
-      abs += Math.abs(d.diff());
-      late += d.tooLate();
-      notStreamed += d.notStreamed();
-      missing += d.missing();
-      over += d.overCounted();
+    return out.build();
+  }
+
+  /** A comparison fed cell by cell, given the totals of both sides of the day. */
+  public static Builder builder(CountMetric metric, long batchRows, long speedRows, long batchTotal, long speedTotal) {
+    return new Builder(metric, batchRows, speedRows, batchTotal, speedTotal);
+  }
+
+  /**
+   * Collects the cells that are on one side only or differ; cells equal on both sides must not be
+   * given (they change nothing). Not thread-safe.
+   */
+  public static final class Builder {
+    private final CountMetric metric;
+    private final long batchRows;
+    private final long speedRows;
+    private final long batchTotal;
+    private final long speedTotal;
+    private long onlySpeed;
+    private long onlyBatch;
+    private long different;
+    private final List<KeyDiff> diffs = new ArrayList<>();
+
+    private Builder(CountMetric metric, long batchRows, long speedRows, long batchTotal, long speedTotal) {
+      this.metric = metric;
+      this.batchRows = batchRows;
+      this.speedRows = speedRows;
+      this.batchTotal = batchTotal;
+      this.speedTotal = speedTotal;
     }
-    diffs.sort(MetricDrift.LARGEST_FIRST);
-    double relative = batchTotal == 0 ? (abs == 0 ? 0.0 : 1.0) : (double) abs / batchTotal;
-    return new MetricDrift(metric, batch.size(), speed.size(), batchTotal, speedTotal, onlySpeed,
-        onlyBatch, different, abs, relative, late, notStreamed, missing, over, diffs);
+
+    /**
+     * One cell.
+     *
+     * @param batch the batch cell, {@code null} when the batch has no such cell
+     * @param speed the served count, {@code null} when ClickHouse serves no such cell
+     */
+    public Builder cell(WindowKey key, BatchCell batch, Long speed) {
+      if (batch == null && speed == null) {
+        throw new IllegalArgumentException("Cell " + key + " is on neither side");
+      }
+      if (batch == null) {
+        onlySpeed++;
+        if (speed != 0) {
+          diffs.add(diff(key, new BatchCell(0, 0, 0), speed));
+        }
+        return this;
+      }
+      if (speed == null) {
+        onlyBatch++;
+      }
+      long sv = speed == null ? 0 : speed;
+      if (sv != batch.count()) {
+        if (speed != null) {
+          different++;
+        }
+        diffs.add(diff(key, batch, sv));
+      }
+      return this;
+    }
+
+    public MetricDrift build() {
+      long abs = 0;
+      long late = 0;
+      long notStreamed = 0;
+      long missing = 0;
+      long over = 0;
+      for (KeyDiff d : diffs) {
+        abs += Math.abs(d.diff());
+        late += d.tooLate();
+        notStreamed += d.notStreamed();
+        missing += d.missing();
+        over += d.overCounted();
+      }
+      List<KeyDiff> sorted = new ArrayList<>(diffs);
+      sorted.sort(MetricDrift.LARGEST_FIRST);
+      double relative = batchTotal == 0 ? (abs == 0 ? 0.0 : 1.0) : (double) abs / batchTotal;
+      return new MetricDrift(metric, batchRows, speedRows, batchTotal, speedTotal, onlySpeed,
+          onlyBatch, different, abs, relative, late, notStreamed, missing, over, sorted);
+    }
   }
 
   private static KeyDiff diff(WindowKey k, BatchCell b, long speed) {

@@ -16,6 +16,8 @@ import java.util.TreeMap;
  * CountMetric#USER}, the seed's table; {@link #metrics()} has both.
  *
  * @param outcome {@link Outcome}
+ * @param stepSeconds wall-clock seconds of the run's steps in order (load cells, compare, stage,
+ *     replace, reports...); empty in the stored report, which is written before the run ends
  */
 public record DriftReport(
     String runId,
@@ -29,7 +31,22 @@ public record DriftReport(
     long lakeSnapshotId,
     String batchRunId,
     Map<CountMetric, MetricDrift> metrics,
-    Map<String, Long> invalidByReason) {
+    Map<String, Long> invalidByReason,
+    Map<String, Double> stepSeconds) {
+
+  /** A report without step timings. */
+  public DriftReport(String runId, LocalDate day, Instant startedAt, Instant finishedAt, Outcome outcome,
+      boolean dryRun, boolean forced, boolean drifted, long lakeSnapshotId, String batchRunId,
+      Map<CountMetric, MetricDrift> metrics, Map<String, Long> invalidByReason) {
+    this(runId, day, startedAt, finishedAt, outcome, dryRun, forced, drifted, lakeSnapshotId, batchRunId, metrics,
+        invalidByReason, Map.of());
+  }
+
+  /** This report with the run's step timings. */
+  public DriftReport withSteps(Map<String, Double> steps) {
+    return new DriftReport(runId, day, startedAt, finishedAt, outcome, dryRun, forced, drifted, lakeSnapshotId,
+        batchRunId, metrics, invalidByReason, steps);
+  }
 
   /** What a run did. Codes are stored: never rename, only add. */
   public enum Outcome {
@@ -56,6 +73,7 @@ public record DriftReport(
   public DriftReport {
     metrics = Map.copyOf(metrics);
     invalidByReason = Map.copyOf(new TreeMap<>(invalidByReason));
+    stepSeconds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stepSeconds));
   }
 
   public MetricDrift headline() {
@@ -126,6 +144,9 @@ public record DriftReport(
       ms.put(metric.servingTable(), x);
     }
     m.put("metrics", ms);
+    if (!stepSeconds.isEmpty()) {
+      m.put("step_seconds", new LinkedHashMap<>(stepSeconds));
+    }
     return m;
   }
 }

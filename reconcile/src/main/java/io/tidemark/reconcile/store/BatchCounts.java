@@ -6,26 +6,35 @@ import io.tidemark.core.metric.WindowKey;
 import io.tidemark.core.metric.Windows;
 import io.tidemark.reconcile.drift.BatchCell;
 import java.time.LocalDate;
+import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The batch layer's result for one day, read from its Iceberg tables: the counts of both metrics
- * and the {@code batch_runs} row that describes them.
+ * The batch layer's latest complete result for one day, as its Iceberg tables hold it: the {@code
+ * batch_runs} row that describes it and, per metric, how many cells it has and what they sum to.
+ * The cells themselves stay in Iceberg ({@link #cells}): a day has about one cell per event, far too
+ * many to hold in the driver.
  *
  * @param runId the batch run whose counts these are
- * @param counts per metric, (key, window) to batch cell
+ * @param totals per metric, the day's cell count and count sum
  */
 public record BatchCounts(
-    LocalDate day, String runId, long lakeSnapshotId, Map<CountMetric, Map<WindowKey, BatchCell>> counts,
+    LocalDate day, String runId, long lakeSnapshotId, Map<CountMetric, Totals> totals,
     Map<String, Long> invalidByReason) {
+
+  /** Cells and the sum of their counts. */
+  public record Totals(long rows, long countSum) {}
+
+  public BatchCounts {
+    totals = Map.copyOf(totals);
+    invalidByReason = Map.copyOf(new TreeMap<>(invalidByReason));
+  }
 
   /**
    * Reads the latest complete batch result of {@code day}, or {@code null} when there is none or
@@ -47,24 +56,40 @@ public record BatchCounts(
       Map<String, Long> m = runs.get(0).getJavaMap(2);
       invalid.putAll(m);
     }
-    Map<CountMetric, Map<WindowKey, BatchCell>> counts = new java.util.EnumMap<>(CountMetric.class);
-    Set<String> runIds = new TreeSet<>();
+    Map<CountMetric, Totals> totals = new EnumMap<>(CountMetric.class);
     for (CountMetric metric : CountMetric.values()) {
-      Map<WindowKey, BatchCell> cells = new HashMap<>();
-      Iterator<Row> it = spark.sql("SELECT " + metric.keyColumn() + ", unix_millis(window_start), count, too_late,"
-          + " not_streamed, batch_run_id FROM " + tables.counts(metric)
-          + " WHERE window_start >= timestamp_millis(" + Windows.dayStartMs(day) + ")"
-          + " AND window_start < timestamp_millis(" + Windows.dayEndMs(day) + ")").toLocalIterator();
-      while (it.hasNext()) {
-        Row r = it.next();
-        cells.put(new WindowKey(r.getString(0), r.getLong(1)), new BatchCell(r.getLong(2), r.getLong(3), r.getLong(4)));
-        runIds.add(r.getString(5));
+      // One aggregate per table: figures for the checks, and whether every cell is this run's.
+      Row r = spark.sql("SELECT count(*), coalesce(sum(count), 0), count(DISTINCT batch_run_id),"
+          + " min(batch_run_id) FROM " + tables.counts(metric) + " WHERE " + dayFilter(day)).first();
+      long rows = r.getLong(0);
+      if (rows > 0 && (r.getLong(2) != 1 || !runId.equals(r.getString(3)))) {
+        return null;
       }
-      counts.put(metric, cells);
+      totals.put(metric, new Totals(rows, r.getLong(1)));
     }
-    if (!runIds.isEmpty() && !runIds.equals(Set.of(runId))) {
-      return null;
+    return new BatchCounts(day, runId, snapshot, totals, invalid);
+  }
+
+  /**
+   * The day's cells of one metric as a Dataset: {@code key, window_start_ms, count, too_late,
+   * not_streamed}.
+   */
+  public Dataset<Row> cells(SparkSession spark, BatchTables tables, CountMetric metric) {
+    return spark.sql("SELECT " + metric.keyColumn() + " AS key, unix_millis(window_start) AS window_start_ms,"
+        + " count, too_late, not_streamed FROM " + tables.counts(metric) + " WHERE " + dayFilter(day));
+  }
+
+  /** The day's cells of one metric in the driver, for tests and small days. */
+  public Map<WindowKey, BatchCell> collectCells(SparkSession spark, BatchTables tables, CountMetric metric) {
+    Map<WindowKey, BatchCell> out = new HashMap<>();
+    for (Row r : cells(spark, tables, metric).collectAsList()) {
+      out.put(new WindowKey(r.getString(0), r.getLong(1)), new BatchCell(r.getLong(2), r.getLong(3), r.getLong(4)));
     }
-    return new BatchCounts(day, runId, snapshot, counts, invalid);
+    return out;
+  }
+
+  private static String dayFilter(LocalDate day) {
+    return "window_start >= timestamp_millis(" + Windows.dayStartMs(day) + ")"
+        + " AND window_start < timestamp_millis(" + Windows.dayEndMs(day) + ")";
   }
 }

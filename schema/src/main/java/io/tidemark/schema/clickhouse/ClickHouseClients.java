@@ -64,7 +64,8 @@ public final class ClickHouseClients {
     String url = url(config);
     String user = config.get(ClickHouseOptions.USER);
     ClickHouseSql sql =
-        new ClickHouseSql(newClient(url, user, config.get(ClickHouseOptions.PASSWORD)), url, user, database(config));
+        new ClickHouseSql(newClient(url, user, config.get(ClickHouseOptions.PASSWORD)), url, user,
+            config.get(ClickHouseOptions.PASSWORD), database(config));
     try {
       sql.verifyConnection();
       return sql;

@@ -80,7 +80,7 @@ public final class ClickHouseSchema {
    * checks that each staging table is its store's statement with only the name changed.
    */
   public static List<Migration> migrations() {
-    return List.of(V1, V2, V3);
+    return List.of(V1, V2, V3, V4);
   }
 
   private static final Migration V1 =
@@ -269,6 +269,30 @@ public final class ClickHouseSchema {
               ) ENGINE = MergeTree
               PARTITION BY toYYYYMMDD(window_start)
               ORDER BY (day, token, seq)"""));
+
+  /**
+   * The batch result of one reconcile run, loaded once: reconcile compares it with the served day
+   * in ClickHouse (SQL, not in the Spark driver), with each cell's too-late and not-streamed events
+   * for the cause breakdown, and copies it into the staging table it swaps in. One partition per
+   * run, dropped when the run ends; a dry run has its own partition, so it never touches staging.
+   */
+  private static final Migration V4 =
+      new Migration(
+          4,
+          "batch cells of a reconcile run",
+          List.of(
+              """
+              CREATE TABLE IF NOT EXISTS ${database}.reconcile_cells (
+                run_id String,
+                metric String,
+                key String,
+                window_start DateTime('UTC'),
+                count UInt64,
+                too_late UInt64,
+                not_streamed UInt64
+              ) ENGINE = MergeTree
+              PARTITION BY run_id
+              ORDER BY (metric, key, window_start)"""));
 
   /** The statements of every migration with the database filled in, in order, after bootstrap. */
   public static List<String> allStatements(String database) {
