@@ -250,7 +250,7 @@ public final class Reconciler {
         outcome = Outcome.REPLACED;
       }
     } finally {
-      steps.run("drop cells", () -> cells.drop(runId));
+      steps.run("drop cells", () -> cells.drop(runId, day));
     }
     DriftReport report = new DriftReport(runId, day, started, clock.instant(), outcome, dryRun, force,
         maxDrift > threshold, b.lakeSnapshotId(), b.runId(), drifts, b.invalidByReason());

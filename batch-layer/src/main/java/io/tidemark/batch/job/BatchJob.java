@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.Column;
@@ -147,7 +148,7 @@ public final class BatchJob {
             col("event_id"), col("user_id"), col("page_url"), col("timestamp"),
             col("kafka_partition"), col("kafka_offset"), col("source_file"), col("source_line"),
             arrival.as("arrival_ms"),
-            callUDF("tidemark_invalid_reason", col("valid"), col("event_id"), col("user_id"),
+            CoreRules.invalidReasonColumn(col("valid"), col("event_id"), col("user_id"),
                 col("page_url"), col("timestamp"), validationArrival, col("raw_payload"), col("invalid_reason"))
                 .as("reason"),
             when(col("event_time").isNotNull(), unix_millis(col("event_time"))).otherwise(arrival).as("day_ms"))
@@ -191,7 +192,7 @@ public final class BatchJob {
             .and(col("window_start").lt(lit(Instant.ofEpochMilli(dayEnd))));
         for (CountMetric metric : CountMetric.values()) {
           Dataset<Row> counts = winners
-              .select(callUDF(CoreRules.keyFunction(metric), col("event_id"), col("user_id"), col("page_url"), col("timestamp"))
+              .select(CoreRules.keyColumn(metric, col("event_id"), col("user_id"), col("page_url"), col("timestamp"))
                       .as(metric.keyColumn()),
                   col("window_start"), col("too_late"), col("not_streamed"))
               .groupBy(metric.keyColumn(), "window_start")
@@ -200,13 +201,10 @@ public final class BatchJob {
               .select(col(metric.keyColumn()), timestamp_millis(col("window_start")).as(BatchTables.WINDOW_START),
                   col(BatchTables.COUNT), col(BatchTables.TOO_LATE), col(BatchTables.NOT_STREAMED),
                   lit(snapshot).as(BatchTables.LAKE_SNAPSHOT_ID), lit(runId).as(BatchTables.BATCH_RUN_ID))
-              .persist(StorageLevel.MEMORY_AND_DISK());
-          try {
-            rows.put(metric, steps.time("aggregate " + metric.servingTable(), counts::count));
-            steps.run("iceberg write " + metric.servingTable(), () -> overwrite(counts, metric, dayRange));
-          } finally {
-            counts.unpersist();
-          }
+;
+          // Aggregated while written, not cached and counted first: the commit says how many rows it added.
+          rows.put(metric, steps.time("aggregate + iceberg write " + metric.servingTable(),
+              () -> overwrite(counts, metric, dayRange)));
         }
         Instant finished = Instant.now();
         BatchResult result = new BatchResult(runId, day, snapshot, started, finished,
@@ -222,11 +220,18 @@ public final class BatchJob {
     }
   }
 
-  private void overwrite(Dataset<Row> counts, CountMetric metric, Column dayRange) {
+  /** Replaces the day of a count table; returns the rows its commit added (Iceberg's snapshot summary). */
+  private long overwrite(Dataset<Row> counts, CountMetric metric, Column dayRange) {
     try {
       counts.writeTo(tables.counts(metric)).overwrite(dayRange);
+      Table table = Spark3Util.loadIcebergTable(spark, tables.counts(metric));
+      table.refresh();
+      String added = table.currentSnapshot().summary().get(SnapshotSummary.ADDED_RECORDS_PROP);
+      return added == null ? 0L : Long.parseLong(added);
     } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
       throw new BatchException("Count table " + tables.counts(metric) + " disappeared during the run", true, e);
+    } catch (org.apache.spark.sql.catalyst.parser.ParseException e) {
+      throw new IllegalStateException(e);
     }
   }
 

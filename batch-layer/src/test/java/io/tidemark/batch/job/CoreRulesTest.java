@@ -38,4 +38,18 @@ class CoreRulesTest {
     assertThat(CoreRules.windowStart(86_400_000L + 61_234L)).isEqualTo(86_400_000L + 60_000L);
     assertThat(CoreRules.windowDay(86_400_000L + 60_000L)).isEqualTo(1);
   }
+
+  @Test
+  void aRowStoredAsValidIsJudgedWithoutItsBytes() {
+    assertThat(CoreRules.validReason("e1", "u", "/p", 1_000L, 2_000L)).isNull();
+    assertThat(CoreRules.validReason("e1", " ", "/p", 1_000L, 2_000L)).isEqualTo("empty-field");
+    assertThat(CoreRules.validReason("e1", "u", "/p", 1_000L, 2_000L))
+        .isEqualTo(CoreRules.invalidReason(true, "e1", "u", "/p", 1_000L, 2_000L, null, null));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(io.tidemark.core.metric.CountMetric.class)
+  void eachMetricKeyIsTheEventFieldItsDefinitionReturns(io.tidemark.core.metric.CountMetric metric) {
+    assertThat(CoreRules.keyField(metric)).isEqualTo(metric.keyColumn());
+  }
 }

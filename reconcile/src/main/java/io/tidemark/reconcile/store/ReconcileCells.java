@@ -40,7 +40,9 @@ public final class ReconcileCells {
   static final String TABLE = "reconcile_cells";
   /** Rows per insert request from one Spark task: large blocks, bounded memory (about 40 MB). */
   private static final int ROWS_PER_INSERT = 500_000;
-  private static final Pattern RUN_PARTITION = Pattern.compile("'(reconcile-\\d{4}-\\d{2}-\\d{2}-\\d+)'");
+  /** A partition as system.parts writes it: {@code (20260115,'reconcile-2026-01-15-1768435200000')}. */
+  private static final Pattern RUN_PARTITION =
+      Pattern.compile("\\((\\d{8}),\\s*'(reconcile-\\d{4}-\\d{2}-\\d{2}-\\d+)'\\)");
 
   private final ClickHouseSql sql;
   private final PartitionReplacer replacer;
@@ -135,8 +137,13 @@ public final class ReconcileCells {
   }
 
   /** Drops the run's partition. Idempotent. */
-  public void drop(String runId) {
-    sql.execute("ALTER TABLE {t:Identifier} DROP PARTITION {run:String}", Map.of("t", table(), "run", runId));
+  public void drop(String runId, LocalDate day) {
+    drop(DayPartition.of(day), runId);
+  }
+
+  private void drop(long partition, String runId) {
+    sql.execute("ALTER TABLE {t:Identifier} DROP PARTITION ({p:UInt32}, {run:String})",
+        Map.of("t", table(), "p", partition, "run", runId));
   }
 
   /** Drops the partitions of runs that last changed more than a day ago (runs that died). */
@@ -147,7 +154,7 @@ public final class ReconcileCells {
         Map.of("db", sql.database(), "t", TABLE))) {
       java.util.regex.Matcher m = RUN_PARTITION.matcher(r.get("partition"));
       if (m.matches()) {
-        drop(m.group(1));
+        drop(Long.parseLong(m.group(1)), m.group(2));
       }
     }
   }

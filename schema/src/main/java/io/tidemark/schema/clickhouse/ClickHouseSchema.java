@@ -273,8 +273,9 @@ public final class ClickHouseSchema {
   /**
    * The batch result of one reconcile run, loaded once: reconcile compares it with the served day
    * in ClickHouse (SQL, not in the Spark driver), with each cell's too-late and not-streamed events
-   * for the cause breakdown, and copies it into the staging table it swaps in. One partition per
-   * run, dropped when the run ends; a dry run has its own partition, so it never touches staging.
+   * for the cause breakdown, and copies it into the staging table it swaps in. Partitioned by the
+   * day and the run, so each run drops its own partition when it ends; a dry run has its own
+   * partition, so it never touches staging.
    */
   private static final Migration V4 =
       new Migration(
@@ -291,7 +292,7 @@ public final class ClickHouseSchema {
                 too_late UInt64,
                 not_streamed UInt64
               ) ENGINE = MergeTree
-              PARTITION BY run_id
+              PARTITION BY (toYYYYMMDD(window_start), run_id)
               ORDER BY (metric, key, window_start)"""));
 
   /** The statements of every migration with the database filled in, in order, after bootstrap. */
