@@ -248,15 +248,19 @@ public final class BatchBenchMain implements Callable<Integer> {
           table, `INSERT INTO <store> SELECT key, toStartOfMinute(event_time), count() ... GROUP BY`, both
           metrics (plain `count()`: no validity re-check, no dedup, no comparison).
         - Measured: the Spark batch job (pinned lake snapshot, contract re-check with core, dedup by event_id,
-          both metrics, Iceberg overwrite of the day) plus reconcile (read both sides, drift report to
-          ClickHouse and Iceberg, stage, verify, `REPLACE PARTITION` of both tables, day status), Spark
+          both metrics, Iceberg overwrite of the day) plus reconcile (batch cells loaded into ClickHouse by
+          Spark tasks and checked, compared with the served day in SQL, drift report to ClickHouse and
+          Iceberg, staging filled from the loaded cells and verified, `REPLACE PARTITION` of both tables,
+          day status), Spark
           `%s` in one JVM with a %s heap. Spark session start-up (%.1f s) not included.
 
         | Step | seconds | vs baseline |
         |---|---|---|
         | ClickHouse INSERT ... SELECT ... GROUP BY, both metrics (baseline) | %.1f | 1.00x |
         | batch job | %.1f | %.2fx |
-        | reconcile (compare, report, stage, verify, replace) | %.1f | %.2fx |
+        %s
+        | reconcile (load cells, compare, report, stage, verify, replace) | %.1f | %.2fx |
+        %s
         | **batch + reconcile + overwrite** | **%.1f** | **%.2fx** |
 
         Peak heap of the Spark JVM during the measured steps (JMX): %s in use (sampled every 50 ms), %s
@@ -272,12 +276,24 @@ public final class BatchBenchMain implements Callable<Integer> {
         Run at %s, load average %s.
         """, day, loaded, users, pages, (int) Math.ceil(events / (double) CHUNK), loadSeconds,
         sparkMaster,
-        gib(maxHeap), sparkStart, baseline, batchSeconds, batchSeconds / baseline, reconcileSeconds,
-        reconcileSeconds / baseline, measured, ratio, gib(peakUsed), gib(peakAfterGc), gib(maxHeap),
+        gib(maxHeap), sparkStart, baseline, batchSeconds, batchSeconds / baseline, stepRows(r.stepSeconds(), baseline),
+        reconcileSeconds, reconcileSeconds / baseline, stepRows(drift.stepSeconds(), baseline), measured, ratio, gib(peakUsed), gib(peakAfterGc), gib(maxHeap),
         ratio <= 1.0 ? "met" : "missed", ratio, peakUsed <= fourGib ? "met" : (peakAfterGc <= fourGib
             ? "met for the live data, missed for the sampled peak" : "missed"),
         r.distinctEvents(), r.duplicates(), r.invalidRecords(), r.rows().get(CountMetric.USER),
         r.rows().get(CountMetric.PAGE), drift.outcome().code(), drift.absDrift(), distinct, Instant.now(), loadAverage());
+  }
+
+  /** One table row per step (those of at least 0.05 s), indented under its phase. */
+  static String stepRows(Map<String, Double> steps, double baseline) {
+    StringBuilder b = new StringBuilder();
+    steps.forEach((name, sec) -> {
+      if (sec >= 0.05) {
+        b.append(b.length() == 0 ? "" : "\n").append(String.format(Locale.ROOT, "| &nbsp;&nbsp;%s | %.1f | %.2fx |",
+            name, sec, sec / baseline));
+      }
+    });
+    return b.toString();
   }
 
   private static void dropLakeTables(SparkSession spark, TidemarkConfig cfg) {
