@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.timestamp_millis;
@@ -22,6 +23,7 @@ import io.tidemark.core.metric.Windows;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -154,70 +156,80 @@ public final class BatchJob {
             when(col("event_time").isNotNull(), unix_millis(col("event_time"))).otherwise(arrival).as("day_ms"))
         .withColumn("in_day", coalesce(
             callUDF("tidemark_window_day", callUDF("tidemark_window_start", col("day_ms"))).equalTo(dayNo),
-            lit(false)))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+            lit(false)));
+    // Not cached: reading the lake twice (invalid records, then ranking) costs less than building a
+    // columnar cache of every lake row, and keeps the heap for the compact ranked rows below.
     StepTimer steps = new StepTimer();
-    try {
-      Map<String, Long> invalidByReason = new TreeMap<>();
-      for (Row r : steps.time("lake read + validate", () -> checked.where(col("reason").isNotNull().and(col("in_day")))
-          .groupBy("reason").agg(count(lit(1)).as("n")).collectAsList())) {
-        invalidByReason.put(r.getString(0), r.getLong(1));
-      }
-      long invalid = invalidByReason.values().stream().mapToLong(Long::longValue).sum();
-
-      Dataset<Row> ranked = checked.where(col("reason").isNull())
-          .withColumn("rank", row_number().over(Window.partitionBy("event_id").orderBy(
-              col("kafka_partition").asc_nulls_last(), col("kafka_offset").asc_nulls_last(),
-              col("source_file").asc_nulls_last(), col("source_line").asc_nulls_last())))
-          .where(col("in_day"))
-          .withColumn("window_start", callUDF("tidemark_window_start", col("timestamp")))
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        Row v = steps.time("dedup", () -> ranked.agg(count(lit(1)),
-            coalesce(sum(when(col("rank").gt(1), 1).otherwise(0)), lit(0L))).first());
-        long validRecords = v.getLong(0);
-        long duplicates = ((Number) v.get(1)).longValue();
-        if (validRecords + invalid == 0) {
-          throw new NoRecordsException(day, "No records for " + day + " in " + tables.events() + " (lake snapshot "
-              + snapshot + "): nothing written");
-        }
-        Dataset<Row> winners = ranked.where(col("rank").equalTo(1))
-            .withColumn("too_late", when(callUDF(CoreRules.tooLateFunction(horizon), col("window_start"), col("arrival_ms")), 1L).otherwise(0L))
-            .withColumn("not_streamed", when(col("kafka_offset").isNull(), 1L).otherwise(0L));
-        Row w = steps.time("event totals", () -> winners.agg(count(lit(1)), coalesce(sum("too_late"), lit(0L)),
-            coalesce(sum("not_streamed"), lit(0L))).first());
-
-        Map<CountMetric, Long> rows = new EnumMap<>(CountMetric.class);
-        Column dayRange = col("window_start").geq(lit(Instant.ofEpochMilli(dayStart)))
-            .and(col("window_start").lt(lit(Instant.ofEpochMilli(dayEnd))));
-        for (CountMetric metric : CountMetric.values()) {
-          Dataset<Row> counts = winners
-              .select(CoreRules.keyColumn(metric, col("event_id"), col("user_id"), col("page_url"), col("timestamp"))
-                      .as(metric.keyColumn()),
-                  col("window_start"), col("too_late"), col("not_streamed"))
-              .groupBy(metric.keyColumn(), "window_start")
-              .agg(count(lit(1)).as(BatchTables.COUNT), sum("too_late").as(BatchTables.TOO_LATE),
-                  sum("not_streamed").as(BatchTables.NOT_STREAMED))
-              .select(col(metric.keyColumn()), timestamp_millis(col("window_start")).as(BatchTables.WINDOW_START),
-                  col(BatchTables.COUNT), col(BatchTables.TOO_LATE), col(BatchTables.NOT_STREAMED),
-                  lit(snapshot).as(BatchTables.LAKE_SNAPSHOT_ID), lit(runId).as(BatchTables.BATCH_RUN_ID))
-;
-          // Aggregated while written, not cached and counted first: the commit says how many rows it added.
-          rows.put(metric, steps.time("aggregate + iceberg write " + metric.servingTable(),
-              () -> overwrite(counts, metric, dayRange)));
-        }
-        Instant finished = Instant.now();
-        BatchResult result = new BatchResult(runId, day, snapshot, started, finished,
-            validRecords + invalid, validRecords, invalid, invalidByReason, duplicates,
-            w.getLong(0), ((Number) w.get(1)).longValue(), ((Number) w.get(2)).longValue(), rows, Map.of());
-        steps.run("batch_runs append", () -> appendRun(result));
-        return result.withSteps(steps.seconds());
-      } finally {
-        ranked.unpersist();
-      }
-    } finally {
-      checked.unpersist();
+    Map<String, Long> invalidByReason = new TreeMap<>();
+    for (Row r : steps.time("lake read + validate", () -> checked.where(col("reason").isNotNull().and(col("in_day")))
+        .groupBy("reason").agg(count(lit(1)).as("n")).collectAsList())) {
+      invalidByReason.put(r.getString(0), r.getLong(1));
     }
+    long invalid = invalidByReason.values().stream().mapToLong(Long::longValue).sum();
+
+    // Ranked, then cut down to what counting needs (each metric's key, the window, the flags) before
+    // it is cached: the cache is built once and read by every figure below.
+    List<Column> compact = new ArrayList<>();
+    for (CountMetric metric : CountMetric.values()) {
+      compact.add(CoreRules.keyColumn(metric, col("event_id"), col("user_id"), col("page_url"), col("timestamp"))
+          .as(keyAlias(metric)));
+    }
+    compact.add(col("window_start"));
+    compact.add(col("rank").gt(1).as("duplicate"));
+    compact.add(when(callUDF(CoreRules.tooLateFunction(horizon), col("window_start"), col("arrival_ms")), 1L)
+        .otherwise(0L).as("too_late"));
+    compact.add(when(col("kafka_offset").isNull(), 1L).otherwise(0L).as("not_streamed"));
+    Dataset<Row> ranked = checked.where(col("reason").isNull())
+        .withColumn("rank", row_number().over(Window.partitionBy("event_id").orderBy(
+            col("kafka_partition").asc_nulls_last(), col("kafka_offset").asc_nulls_last(),
+            col("source_file").asc_nulls_last(), col("source_line").asc_nulls_last())))
+        .where(col("in_day"))
+        .withColumn("window_start", callUDF("tidemark_window_start", col("timestamp")))
+        .select(compact.toArray(new Column[0]))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row v = steps.time("dedup", () -> ranked.agg(count(lit(1)),
+          coalesce(sum(when(col("duplicate"), 1).otherwise(0)), lit(0L))).first());
+      long validRecords = v.getLong(0);
+      long duplicates = ((Number) v.get(1)).longValue();
+      if (validRecords + invalid == 0) {
+        throw new NoRecordsException(day, "No records for " + day + " in " + tables.events() + " (lake snapshot "
+            + snapshot + "): nothing written");
+      }
+      Dataset<Row> winners = ranked.where(not(col("duplicate")));
+      Row w = steps.time("event totals", () -> winners.agg(count(lit(1)), coalesce(sum("too_late"), lit(0L)),
+          coalesce(sum("not_streamed"), lit(0L))).first());
+
+      Map<CountMetric, Long> rows = new EnumMap<>(CountMetric.class);
+      Column dayRange = col("window_start").geq(lit(Instant.ofEpochMilli(dayStart)))
+          .and(col("window_start").lt(lit(Instant.ofEpochMilli(dayEnd))));
+      for (CountMetric metric : CountMetric.values()) {
+        Dataset<Row> counts = winners
+            .select(col(keyAlias(metric)).as(metric.keyColumn()), col("window_start"), col("too_late"),
+                col("not_streamed"))
+            .groupBy(metric.keyColumn(), "window_start")
+            .agg(count(lit(1)).as(BatchTables.COUNT), sum("too_late").as(BatchTables.TOO_LATE),
+                sum("not_streamed").as(BatchTables.NOT_STREAMED))
+            .select(col(metric.keyColumn()), timestamp_millis(col("window_start")).as(BatchTables.WINDOW_START),
+                col(BatchTables.COUNT), col(BatchTables.TOO_LATE), col(BatchTables.NOT_STREAMED),
+                lit(snapshot).as(BatchTables.LAKE_SNAPSHOT_ID), lit(runId).as(BatchTables.BATCH_RUN_ID));
+        // Aggregated while written, not cached and counted first: the commit says how many rows it added.
+        rows.put(metric, steps.time("aggregate + iceberg write " + metric.servingTable(),
+            () -> overwrite(counts, metric, dayRange)));
+      }
+      Instant finished = Instant.now();
+      BatchResult result = new BatchResult(runId, day, snapshot, started, finished,
+          validRecords + invalid, validRecords, invalid, invalidByReason, duplicates,
+          w.getLong(0), ((Number) w.get(1)).longValue(), ((Number) w.get(2)).longValue(), rows, Map.of());
+      steps.run("batch_runs append", () -> appendRun(result));
+      return result.withSteps(steps.seconds());
+    } finally {
+      ranked.unpersist();
+    }
+  }
+
+  private static String keyAlias(CountMetric metric) {
+    return "key_" + metric.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Replaces the day of a count table; returns the rows its commit added (Iceberg's snapshot summary). */

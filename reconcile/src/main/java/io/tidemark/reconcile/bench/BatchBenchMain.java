@@ -122,22 +122,29 @@ public final class BatchBenchMain implements Callable<Integer> {
         System.gc();
         double batchSeconds;
         double reconcileSeconds;
+        double batchCpu;
+        double reconcileCpu;
         BatchResult result;
         DriftReport drift;
         long peakUsed;
         long peakAfterGc;
         try (HeapWatch heap = new HeapWatch()) {
           t = System.nanoTime();
+          long cpu = processCpuNanos();
           result = batch.run(day);
           batchSeconds = seconds(t);
+          batchCpu = (processCpuNanos() - cpu) / 1e9;
           progress("  batch job: %.1f s (%,d distinct events, %,d user rows, %,d page rows); heap peak so far %s in use,"
                   + " %s after GC", batchSeconds, result.distinctEvents(), result.rows().get(CountMetric.USER),
               result.rows().get(CountMetric.PAGE), gib(heap.maxUsed()), gib(heap.maxAfterGc()));
           t = System.nanoTime();
+          cpu = processCpuNanos();
           Reconciler reconciler = Reconciler.create(spark, sql, cfg);
           drift = reconciler.reconcile(day, false, false);
           reconcileSeconds = seconds(t);
+          reconcileCpu = (processCpuNanos() - cpu) / 1e9;
           progress("  batch steps: %s", io.tidemark.batch.job.StepTimer.describe(result.stepSeconds()));
+          progress("  CPU of this JVM (all threads): batch %.1f s, reconcile %.1f s", batchCpu, reconcileCpu);
           progress("  reconcile %.1f s, steps: %s", reconcileSeconds, io.tidemark.batch.job.StepTimer.describe(drift.stepSeconds()));
           peakUsed = heap.maxUsed();
           peakAfterGc = heap.maxAfterGc();
@@ -151,7 +158,7 @@ public final class BatchBenchMain implements Callable<Integer> {
         }
         double measured = batchSeconds + reconcileSeconds;
         String md = markdown(spark.conf().get("spark.master"), loaded, loadSeconds, sparkStart, baseline, batchSeconds, reconcileSeconds, result, drift,
-            distinct, peakUsed, peakAfterGc);
+            distinct, peakUsed, peakAfterGc, batchCpu, reconcileCpu);
         Path file = report != null ? report : defaultReport();
         BenchmarkReport.writeSection(file, "batch", md);
         System.out.printf(Locale.ROOT, "batch + reconcile %.1f s = %.2fx ClickHouse's INSERT ... SELECT (%.1f s);"
@@ -231,7 +238,8 @@ public final class BatchBenchMain implements Callable<Integer> {
   }
 
   private String markdown(String sparkMaster, long loaded, double loadSeconds, double sparkStart, double baseline, double batchSeconds,
-      double reconcileSeconds, BatchResult r, DriftReport drift, long distinct, long peakUsed, long peakAfterGc) {
+      double reconcileSeconds, BatchResult r, DriftReport drift, long distinct, long peakUsed, long peakAfterGc,
+      double batchCpu, double reconcileCpu) {
     double measured = batchSeconds + reconcileSeconds;
     double ratio = measured / baseline;
     long maxHeap = HeapWatch.maxHeap();
@@ -263,6 +271,9 @@ public final class BatchBenchMain implements Callable<Integer> {
         %s
         | **batch + reconcile + overwrite** | **%.1f** | **%.2fx** |
 
+        CPU time of the Spark JVM (all threads, so independent of what else ran on the machine): batch job
+        %.1f s, reconcile %.1f s (ClickHouse's own CPU not included).
+
         Peak heap of the Spark JVM during the measured steps (JMX): %s in use (sampled every 50 ms), %s
         still in use right after a collection (the live data), of a %s maximum.
 
@@ -277,7 +288,8 @@ public final class BatchBenchMain implements Callable<Integer> {
         """, day, loaded, users, pages, (int) Math.ceil(events / (double) CHUNK), loadSeconds,
         sparkMaster,
         gib(maxHeap), sparkStart, baseline, batchSeconds, batchSeconds / baseline, stepRows(r.stepSeconds(), baseline),
-        reconcileSeconds, reconcileSeconds / baseline, stepRows(drift.stepSeconds(), baseline), measured, ratio, gib(peakUsed), gib(peakAfterGc), gib(maxHeap),
+        reconcileSeconds, reconcileSeconds / baseline, stepRows(drift.stepSeconds(), baseline), measured, ratio,
+        batchCpu, reconcileCpu, gib(peakUsed), gib(peakAfterGc), gib(maxHeap),
         ratio <= 1.0 ? "met" : "missed", ratio, peakUsed <= fourGib ? "met" : (peakAfterGc <= fourGib
             ? "met for the live data, missed for the sampled peak" : "missed"),
         r.distinctEvents(), r.duplicates(), r.invalidRecords(), r.rows().get(CountMetric.USER),
@@ -321,6 +333,12 @@ public final class BatchBenchMain implements Callable<Integer> {
   private static Path defaultReport() {
     String home = System.getenv("TIDEMARK_HOME");
     return (home != null && !home.isBlank() ? Path.of(home) : Path.of("")).toAbsolutePath().resolve("docs/benchmarks.md");
+  }
+
+  /** CPU time of this JVM, all threads (Spark tasks, driver, GC), in ns; -1 when unknown. */
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1L;
   }
 
   private static double seconds(long startNanos) {
