@@ -302,6 +302,9 @@ public final class ReconcileMain implements Callable<Integer> {
       b.append(" (").append(new java.util.TreeMap<>(r.invalidByReason()).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
           .collect(Collectors.joining(", "))).append(")");
     }
+    if (!r.stepSeconds().isEmpty()) {
+      b.append("\n  steps: ").append(io.tidemark.batch.job.StepTimer.describe(r.stepSeconds()));
+    }
     return b.toString();
   }
 
