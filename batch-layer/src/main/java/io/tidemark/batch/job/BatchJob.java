@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
@@ -157,38 +158,42 @@ public final class BatchJob {
         .withColumn("in_day", coalesce(
             callUDF("tidemark_window_day", callUDF("tidemark_window_start", col("day_ms"))).equalTo(dayNo),
             lit(false)));
-    // Not cached: reading the lake twice (invalid records, then ranking) costs less than building a
-    // columnar cache of every lake row, and keeps the heap for the compact ranked rows below.
-    StepTimer steps = new StepTimer();
-    Map<String, Long> invalidByReason = new TreeMap<>();
-    for (Row r : steps.time("lake read + validate", () -> checked.where(col("reason").isNotNull().and(col("in_day")))
-        .groupBy("reason").agg(count(lit(1)).as("n")).collectAsList())) {
-      invalidByReason.put(r.getString(0), r.getLong(1));
-    }
-    long invalid = invalidByReason.values().stream().mapToLong(Long::longValue).sum();
-
-    // Ranked, then cut down to what counting needs (each metric's key, the window, the flags) before
-    // it is cached: the cache is built once and read by every figure below.
+    // One read of the lake: every row is ranked, invalid ones each in a window of its own (they take
+    // no part in deduplication), then cut down to what the figures need (the verdict, each metric's
+    // key, the window, the flags) and cached once; every figure below reads that cache.
+    Column isValid = col("reason").isNull();
     List<Column> compact = new ArrayList<>();
+    compact.add(col("reason"));
     for (CountMetric metric : CountMetric.values()) {
-      compact.add(CoreRules.keyColumn(metric, col("event_id"), col("user_id"), col("page_url"), col("timestamp"))
+      compact.add(when(isValid,
+              CoreRules.keyColumn(metric, col("event_id"), col("user_id"), col("page_url"), col("timestamp")))
           .as(keyAlias(metric)));
     }
     compact.add(col("window_start"));
-    compact.add(col("rank").gt(1).as("duplicate"));
-    compact.add(when(callUDF(CoreRules.tooLateFunction(horizon), col("window_start"), col("arrival_ms")), 1L)
+    compact.add(isValid.and(col("rank").gt(1)).as("duplicate"));
+    compact.add(when(isValid.and(callUDF(CoreRules.tooLateFunction(horizon), col("window_start"), col("arrival_ms"))), 1L)
         .otherwise(0L).as("too_late"));
     compact.add(when(col("kafka_offset").isNull(), 1L).otherwise(0L).as("not_streamed"));
-    Dataset<Row> ranked = checked.where(col("reason").isNull())
-        .withColumn("rank", row_number().over(Window.partitionBy("event_id").orderBy(
+    Dataset<Row> ranked = checked
+        .withColumn("dedup_key", when(isValid, col("event_id")))
+        .withColumn("invalid_row", when(not(isValid), monotonically_increasing_id()))
+        .withColumn("rank", row_number().over(Window.partitionBy(col("dedup_key"), col("invalid_row")).orderBy(
             col("kafka_partition").asc_nulls_last(), col("kafka_offset").asc_nulls_last(),
             col("source_file").asc_nulls_last(), col("source_line").asc_nulls_last())))
         .where(col("in_day"))
-        .withColumn("window_start", callUDF("tidemark_window_start", col("timestamp")))
+        .withColumn("window_start", when(isValid, callUDF("tidemark_window_start", col("timestamp"))))
         .select(compact.toArray(new Column[0]))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    StepTimer steps = new StepTimer();
     try {
-      Row v = steps.time("dedup", () -> ranked.agg(count(lit(1)),
+      Map<String, Long> invalidByReason = new TreeMap<>();
+      for (Row r : steps.time("lake read + validate + dedup", () -> ranked.where(col("reason").isNotNull())
+          .groupBy("reason").agg(count(lit(1)).as("n")).collectAsList())) {
+        invalidByReason.put(r.getString(0), r.getLong(1));
+      }
+      long invalid = invalidByReason.values().stream().mapToLong(Long::longValue).sum();
+      Dataset<Row> valid = ranked.where(col("reason").isNull());
+      Row v = steps.time("valid totals", () -> valid.agg(count(lit(1)),
           coalesce(sum(when(col("duplicate"), 1).otherwise(0)), lit(0L))).first());
       long validRecords = v.getLong(0);
       long duplicates = ((Number) v.get(1)).longValue();
@@ -196,7 +201,7 @@ public final class BatchJob {
         throw new NoRecordsException(day, "No records for " + day + " in " + tables.events() + " (lake snapshot "
             + snapshot + "): nothing written");
       }
-      Dataset<Row> winners = ranked.where(not(col("duplicate")));
+      Dataset<Row> winners = valid.where(not(col("duplicate")));
       Row w = steps.time("event totals", () -> winners.agg(count(lit(1)), coalesce(sum("too_late"), lit(0L)),
           coalesce(sum("not_streamed"), lit(0L))).first());
 

@@ -108,7 +108,7 @@ public final class CoreRules {
     spark.udf().register("tidemark_window_start", (UDF1<Long, Long>) CoreRules::windowStart, DataTypes.LongType);
     spark.udf().register("tidemark_window_day", (UDF1<Long, Integer>) CoreRules::windowDay, DataTypes.IntegerType);
     spark.udf().register(tooLateFunction(horizon),
-        (UDF2<Long, Long, Boolean>) (ws, arrival) -> arrival != null && horizon.tooLate(ws, arrival),
+        (UDF2<Long, Long, Boolean>) (ws, arrival) -> ws != null && arrival != null && horizon.tooLate(ws, arrival),
         DataTypes.BooleanType);
     for (CountMetric metric : CountMetric.values()) {
       spark.udf().register(keyFunction(metric),
