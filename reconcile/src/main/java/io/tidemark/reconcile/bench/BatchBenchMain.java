@@ -293,7 +293,7 @@ public final class BatchBenchMain implements Callable<Integer> {
         ratio <= 1.0 ? "met" : "missed", ratio, peakUsed <= fourGib ? "met" : (peakAfterGc <= fourGib
             ? "met for the live data, missed for the sampled peak" : "missed"),
         r.distinctEvents(), r.duplicates(), r.invalidRecords(), r.rows().get(CountMetric.USER),
-        r.rows().get(CountMetric.PAGE), drift.outcome().code(), drift.absDrift(), distinct, Instant.now(), loadAverage());
+        r.rows().get(CountMetric.PAGE), drift.outcome().code(), drift.absDrift(), distinct, Instant.now(), io.tidemark.core.report.BenchmarkReport.loadAverage());
   }
 
   /** One table row per step (those of at least 0.05 s), indented under its phase. */
@@ -318,15 +318,6 @@ public final class BatchBenchMain implements Callable<Integer> {
     }
     for (Row t : tables) {
       spark.sql("DROP TABLE IF EXISTS " + ns + "." + t.getString(1) + " PURGE");
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return f[0] + " / " + f[1] + " / " + f[2] + " (1 / 5 / 15 min)";
-    } catch (Exception e) {
-      return "unknown";
     }
   }
 

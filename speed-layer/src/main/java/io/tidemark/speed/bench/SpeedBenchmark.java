@@ -248,7 +248,8 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
             + " (Nexmark q12 reference: 75.67K/s per core, Flink 1.13, RocksDB, no Kafka/ClickHouse in the loop).%n",
         runs.stream().mapToDouble(JobRun::eventsPerSecond).max().orElse(0), Runtime.getRuntime().availableProcessors(),
         runs.stream().mapToDouble(JobRun::eventsPerSecond).max().orElse(0) / Runtime.getRuntime().availableProcessors()));
-    md.append("\nRun at ").append(Instant.now()).append(".\n");
+    md.append("\nRun at ").append(Instant.now()).append(", load average ")
+        .append(io.tidemark.core.report.BenchmarkReport.loadAverage()).append(".\n");
     return md.toString();
   }
 
