@@ -19,6 +19,12 @@ final class LogWatcher {
     this.position = Files.exists(file) ? Files.size(file) : 0;
   }
 
+  /** Forgets what was written so far: the next {@link #await} only sees lines written after this. */
+  void skipToEnd() throws IOException {
+    position = Files.exists(file) ? Files.size(file) : 0;
+    partial = "";
+  }
+
   /** Returns the first new line matching {@code regex}; fails after {@code timeout}. */
   String await(String regex, Duration timeout) throws IOException, InterruptedException {
     Pattern p = Pattern.compile(regex);
