@@ -53,7 +53,9 @@ final class BenchCommand implements Runnable {
   static final class Speed extends LayerCommands.Delegate {
     @Override
     ChildJvm jvm() {
-      return LayerCommands.speedLayer();
+      // the benchmark's own JVM generates the backlog; the measured job runs in a JVM of its own
+      // started with tidemark.speed.jvm-options, like './tidemark speed run'
+      return new ChildJvm("speed-layer", "io.tidemark.speed.SpeedLayerMain").jvmArg("-Xmx2g");
     }
 
     @Override

@@ -198,7 +198,7 @@ final class DemoCommand implements Callable<Integer> {
       args.add("--restore-from");
       args.add("latest");
     }
-    Process p = LayerCommands.speedLayer().start(config, args, logs.resolve("demo-speed.log"));
+    Process p = LayerCommands.speedLayer(config).start(config, args, logs.resolve("demo-speed.log"));
     background.add(p);
     return p;
   }

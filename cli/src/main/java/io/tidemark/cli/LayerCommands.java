@@ -1,5 +1,7 @@
 package io.tidemark.cli;
 
+import io.tidemark.core.config.JvmOptions;
+import io.tidemark.core.config.TidemarkConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -26,9 +28,11 @@ final class LayerCommands {
       "-Daws.requestChecksumCalculation=when_required",
       "-Daws.responseChecksumValidation=when_required");
 
-  /** The speed layer's JVM (Flink MiniCluster). */
-  static ChildJvm speedLayer() {
-    return new ChildJvm("speed-layer", "io.tidemark.speed.SpeedLayerMain").jvmArg("-Xmx2g");
+  /** The speed layer's JVM (Flink MiniCluster), with {@code tidemark.speed.jvm-options}. */
+  static ChildJvm speedLayer(TidemarkConfig config) {
+    ChildJvm jvm = new ChildJvm("speed-layer", "io.tidemark.speed.SpeedLayerMain");
+    JvmOptions.split(config.get(JvmOptions.SPEED_LAYER)).forEach(jvm::jvmArg);
+    return jvm;
   }
 
   /** The lake tool's JVM (Kafka Connect worker, Iceberg). */
@@ -84,7 +88,7 @@ final class LayerCommands {
   static final class Speed extends Delegate {
     @Override
     ChildJvm jvm() {
-      return speedLayer();
+      return speedLayer(global.resolved());
     }
   }
 

@@ -12,6 +12,7 @@ import io.tidemark.speed.count.PageDelta;
 import io.tidemark.speed.count.PageDeltaCombiner;
 import io.tidemark.speed.count.PageDeltaCountFunction;
 import io.tidemark.speed.count.WindowCountFunction;
+import io.tidemark.speed.count.WindowCountOperator;
 import io.tidemark.speed.sink.ClickHouseCountSink;
 import io.tidemark.speed.sink.ClickHouseCountStore;
 import io.tidemark.speed.sink.CountStore;
@@ -139,8 +140,11 @@ public final class SpeedLayerJob {
     SingleOutputStreamOperator<CountUpdate> perUser =
         events
             .keyBy(new MetricKeySelector(CountMetric.USER))
-            .process(new WindowCountFunction(CountMetric.USER, true, outOfOrderness, lateness, LATE, COUNTED))
-            .name("dedup-and-count-per-user")
+            .transform(
+                "dedup-and-count-per-user",
+                TypeInformation.of(CountUpdate.class),
+                new WindowCountOperator(
+                    new WindowCountFunction(CountMetric.USER, true, outOfOrderness, lateness, LATE, COUNTED)))
             .uid("count-per-user");
     perUser.sinkTo(userCounts).name("clickhouse-user-counts").uid("clickhouse-user-counts");
 

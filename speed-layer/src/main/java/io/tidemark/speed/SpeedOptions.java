@@ -146,6 +146,7 @@ public final class SpeedOptions {
     List<ConfigOption<?>> all = new ArrayList<>(all());
     all.addAll(KafkaOptions.all());
     all.addAll(ClickHouseOptions.all());
+    all.addAll(io.tidemark.core.config.JvmOptions.all());
     return all;
   }
 

@@ -80,6 +80,10 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
       description = "Start a private Kafka and ClickHouse on free ports for the run (isolated from a shared stack), stopped at the end.")
   boolean privateStack;
 
+  @Option(names = "--job-jvm-options",
+      description = "Options of the job's own JVM (default: tidemark.speed.jvm-options, what './tidemark speed run' uses).")
+  String jobJvmOptions;
+
   @Option(names = "--report", description = "Markdown file to write the section into (default: docs/benchmarks.md of the project).")
   Path report;
 
@@ -116,14 +120,15 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
         .execute(args);
   }
 
-  /** Figures of one job run. */
   /**
    * One bounded job run. {@code eventsPerSecond} is the sustained rate, from the first record the
-   * source emitted to the end of the job (final flush included); {@code withStartupPerSecond}
-   * also counts the MiniCluster and job start-up before that.
+   * source emitted to the end of the job (final flush included), or the rate with start-up when
+   * the run was too short to sample ({@code sustainedMeasured} false); {@code
+   * withStartupPerSecond} also counts the JVM, MiniCluster and job start-up before that.
    */
-  record JobRun(String backend, double eventsPerSecond, double withStartupPerSecond, double seconds,
-      long maxCheckpointMs, long lastCheckpointMs, long maxStateBytes, long maxRssBytes, int checkpoints) {}
+  record JobRun(String backend, double eventsPerSecond, boolean sustainedMeasured, double withStartupPerSecond,
+      double seconds, long maxCheckpointMs, long lastCheckpointMs, long maxStateBytes, long maxRssBytes, int checkpoints,
+      long gcMillis, long gcCount, CheckpointBreakdown longest) {}
 
   @Override
   public Integer call() throws Exception {
@@ -145,6 +150,10 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
         base = base.with(io.tidemark.stack.Endpoints.option(s), io.tidemark.stack.Endpoints.localAddress(base, s));
       }
       stack = new io.tidemark.stack.LocalStack(base);
+      io.tidemark.stack.LocalStack started = stack;
+      // a bench stopped with Ctrl-C (or killed with TERM) must not leave its private broker and server behind
+      Thread stopOnExit = new Thread(() -> started.down(), "bench-private-stack-down");
+      Runtime.getRuntime().addShutdownHook(stopOnExit);
       stack.up(java.util.Set.of(io.tidemark.stack.Service.KAFKA, io.tidemark.stack.Service.CLICKHOUSE),
           io.tidemark.stack.StackListener.SILENT);
       out.println("private stack up in " + base.get(StackOptions.HOME));
@@ -154,6 +163,15 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     } finally {
       if (stack != null) {
         stack.down();
+        deleteTree(Path.of(base.get(StackOptions.HOME)));
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }
@@ -169,6 +187,9 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
             .with(SpeedOptions.METRICS_PORT, -1)
             .with(SpeedOptions.CHECKPOINT_DIR,
                 Files.createTempDirectory("tidemark-bench-speed-").toString());
+    if (jobJvmOptions == null) {
+      jobJvmOptions = cfg.get(io.tidemark.core.config.JvmOptions.SPEED_LAYER);
+    }
     Migrations.run(cfg);
     out.printf("pre-loading %,d records (%,d users) into %s ...%n", records, users, cfg.get(KafkaOptions.EVENTS_TOPIC));
     long span = (long) Math.ceil(records / eventRate * 1000);
@@ -189,11 +210,13 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
       TidemarkConfig c = cfg.with(SpeedOptions.STATE_BACKEND, backend)
           .with(SpeedOptions.CONSUMER_GROUP, "bench-" + run + "-" + backend)
           .with(SpeedOptions.JOB_NAME, "bench-speed-" + backend);
-      JobRun r = runJob(c, total, true);
+      JobRun r = runJob(c, total);
       runs.add(r);
-      out.printf("%s: %,.0f events/s sustained (%.2fx baseline), %,.0f/s with start-up, %d checkpoints, max %d ms, state %,d bytes, RSS %,d MB%n",
-          backend, r.eventsPerSecond(), r.eventsPerSecond() / baseline, r.withStartupPerSecond(), r.checkpoints(), r.maxCheckpointMs(),
-          r.maxStateBytes(), r.maxRssBytes() >> 20);
+      out.printf("%s: %,.0f events/s %s (%.2fx baseline), %,.0f/s with start-up, %d checkpoints, max %d ms"
+              + " (start delay / alignment / sync / async %s), state %,d bytes, job JVM RSS %,d MB, GC %,d ms in %,d collections%n",
+          backend, r.eventsPerSecond(), r.sustainedMeasured() ? "sustained" : "with start-up (too short to sample)",
+          r.eventsPerSecond() / baseline, r.withStartupPerSecond(), r.checkpoints(), r.maxCheckpointMs(),
+          r.longest().describe(), r.maxStateBytes(), r.maxRssBytes() >> 20, r.gcMillis(), r.gcCount());
     }
     double[] freshness = null;
     double freshRate = 0;
@@ -223,19 +246,22 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
             + " 1%% invalid, out-of-order up to 3 s) in a 4-partition topic of a local broker (the local stack's, or a private one with --private-stack); broker,"
             + " ClickHouse and the job share the same %d cores. Baseline: one bare `KafkaConsumer` + the shared"
             + " `PageViewParser` reading the same topic in the same run. Job: the whole speed layer (validation,"
-            + " dead letters, dedup, per-user and per-page counts, ClickHouse writes) on a MiniCluster, parallelism"
+            + " dead letters, dedup, per-user and per-page counts, ClickHouse writes) on a MiniCluster in a JVM of its own"
+            + " (`%s`, what `./tidemark speed run` uses; RSS and GC time are that JVM's), parallelism"
             + " %d, exactly-once checkpoints every %s, bounded to the backlog. Sustained rates run from the first record"
             + " (the consumer's first non-empty poll; the job's first source output seen by a 1 s REST sampler, counting"
             + " only the records left after it) to the last record (the job's end, final ClickHouse flush included);"
             + " the job's rate with start-up counts MiniCluster and job start too.%n%n",
-        total, users, Runtime.getRuntime().availableProcessors(), 2, "10s"));
-    md.append("| Run | events/s sustained | vs baseline | events/s with start-up | checkpoints | longest checkpoint | last checkpoint | largest checkpointed state | max JVM RSS |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|\n");
-    md.append(String.format("| bare KafkaConsumer + parse | %,.0f | 1.00x | | | | | | |%n", baseline));
+        total, users, Runtime.getRuntime().availableProcessors(), jobJvmOptions, 2, "10s"));
+    md.append("| Run | events/s sustained | vs baseline | events/s with start-up | checkpoints | longest checkpoint"
+        + " | its start delay / alignment / sync / async | last checkpoint | largest checkpointed state | job JVM max RSS | job JVM GC time |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append(String.format("| bare KafkaConsumer + parse | %,.0f | 1.00x | | | | | | | | |%n", baseline));
     for (JobRun r : runs) {
-      md.append(String.format("| speed layer, %s | %,.0f | %.2fx | %,.0f | %d | %,d ms | %,d ms | %,d MB | %,d MB |%n",
-          r.backend(), r.eventsPerSecond(), r.eventsPerSecond() / baseline, r.withStartupPerSecond(), r.checkpoints(), r.maxCheckpointMs(),
-          r.lastCheckpointMs(), r.maxStateBytes() >> 20, r.maxRssBytes() >> 20));
+      md.append(String.format("| speed layer, %s | %,.0f%s | %.2fx | %,.0f | %d | %,d ms | %s | %,d ms | %,d MB | %,d MB | %,d ms (%,d collections) |%n",
+          r.backend(), r.eventsPerSecond(), r.sustainedMeasured() ? "" : " (with start-up: too short to sample)",
+          r.eventsPerSecond() / baseline, r.withStartupPerSecond(), r.checkpoints(), r.maxCheckpointMs(),
+          r.longest().describe(), r.lastCheckpointMs(), r.maxStateBytes() >> 20, r.maxRssBytes() >> 20, r.gcMillis(), r.gcCount()));
     }
     if (freshness != null) {
       md.append(String.format(
@@ -285,69 +311,101 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     return n * 1e9 / (System.nanoTime() - start);
   }
 
-  JobRun runJob(TidemarkConfig cfg, long total, boolean bounded) throws Exception {
-    int port = freePort();
-    Configuration conf = SpeedLayerJob.flinkConfiguration(cfg);
-    conf.setString("rest.port", String.valueOf(port));
-    conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(cfg.get(SpeedOptions.PARALLELISM)));
-    // the REST API serves metrics from a cache refreshed every 10 s by default; the sampler needs 1 s
-    conf.setString("metrics.fetcher.update-interval", "1000");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-    long start = System.nanoTime();
-    JobClient job = SpeedLayerJob.fromConfig(cfg, bounded).executeAsync(env);
-    Sampler sampler = new Sampler(port, job.getJobID().toString());
-    sampler.start();
-    job.getJobExecutionResult().get();
-    long end = System.nanoTime();
-    double seconds = (end - start) / 1e9;
-    sampler.stop();
-    double sustained = sampler.sustainedRate(total, end);
-    return new JobRun(cfg.get(SpeedOptions.STATE_BACKEND), Double.isNaN(sustained) ? total / seconds : sustained,
-        total / seconds, seconds,
-        sampler.maxCheckpointMs.get(), sampler.lastCheckpointMs.get(), sampler.maxStateBytes.get(), sampler.maxRss.get(),
-        (int) sampler.checkpoints.get());
+  /**
+   * Starts the job in a JVM of its own ({@link BoundedJobMain} with {@link #jobJvmOptions}), its
+   * output to {@code log}; the caller stops it.
+   */
+  private Process startJob(TidemarkConfig cfg, int port, boolean bounded, Path log) throws IOException {
+    Path config = BoundedJobMain.writeConfig(cfg, log.getParent());
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(io.tidemark.core.config.JvmOptions.split(jobJvmOptions));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), BoundedJobMain.class.getName(),
+        config.toString(), String.valueOf(port), bounded ? "bounded" : "unbounded"));
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
   }
 
   /**
-   * Polls the MiniCluster's REST API for checkpoint statistics and the source's progress, and /proc
-   * for RSS.
+   * Runs the bounded job in a JVM of its own ({@link BoundedJobMain}, with {@link #jobJvmOptions})
+   * and samples it from here: its REST API for progress and checkpoints, /proc for its RSS.
+   */
+  JobRun runJob(TidemarkConfig cfg, long total) throws Exception {
+    int port = freePort();
+    Path log = Files.createTempDirectory("tidemark-bench-job-").resolve("job.log");
+    long startMillis = System.currentTimeMillis();
+    Process job = startJob(cfg, port, true, log);
+    Sampler sampler = new Sampler(port, job.pid());
+    try {
+      sampler.start();
+      int rc = job.waitFor();
+      sampler.stop();
+      String end = Files.readAllLines(log).stream().filter(l -> l.startsWith(BoundedJobMain.END_MARKER)).findFirst()
+          .orElseThrow(() -> new IllegalStateException("the " + cfg.get(SpeedOptions.STATE_BACKEND)
+              + " job failed (exit " + rc + "); its log: " + log));
+      String[] f = end.split(" ");
+      long endMillis = Long.parseLong(f[1]);
+      double seconds = (endMillis - startMillis) / 1e3;
+      double sustained = sampler.sustainedRate(total, endMillis);
+      return new JobRun(cfg.get(SpeedOptions.STATE_BACKEND), Double.isNaN(sustained) ? total / seconds : sustained,
+          !Double.isNaN(sustained), total / seconds, seconds,
+          sampler.maxCheckpointMs.get(), sampler.lastCheckpointMs.get(), sampler.maxStateBytes.get(), sampler.maxRss.get(),
+          (int) sampler.checkpoints.get(), Long.parseLong(f[2]), Long.parseLong(f[3]), sampler.longestBreakdown);
+    } finally {
+      sampler.stop();
+      if (job.isAlive()) {
+        job.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  /**
+   * Where the longest checkpoint's time went, the maximum over all subtasks of each part: waiting
+   * for the barrier to arrive (backpressure), aligning the barriers of the inputs, the synchronous
+   * snapshot and the asynchronous upload.
+   */
+  record CheckpointBreakdown(long startDelayMs, long alignmentMs, long syncMs, long asyncMs) {
+    static final CheckpointBreakdown NONE = new CheckpointBreakdown(-1, -1, -1, -1);
+
+    String describe() {
+      return this == NONE || startDelayMs < 0 ? "" : String.format("%,d / %,d / %,d / %,d ms", startDelayMs, alignmentMs, syncMs, asyncMs);
+    }
+  }
+
+  /**
+   * Polls a MiniCluster's REST API for checkpoint statistics and the source's progress, and /proc
+   * for the RSS of the process that runs it.
    */
   static final class Sampler {
-    /** Records the source vertex had sent on, at the first sample that saw any, and when. */
+    /** Records the source vertex had sent on, at the first sample that saw any, and when (epoch ms). */
     private volatile long firstEmitted = -1;
     private volatile long firstEmittedAt;
     private final AtomicLong lastEmitted = new AtomicLong();
+    private volatile String jobId;
     private volatile String sourceVertex;
+    private final List<String> vertices = new ArrayList<>();
     final AtomicLong maxCheckpointMs = new AtomicLong();
     final AtomicLong lastCheckpointMs = new AtomicLong();
     final AtomicLong maxStateBytes = new AtomicLong();
     final AtomicLong maxRss = new AtomicLong();
     final AtomicLong checkpoints = new AtomicLong();
+    volatile CheckpointBreakdown longestBreakdown = CheckpointBreakdown.NONE;
     final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private final String root;
 
-    Sampler(int port, String jobId) {
-      HttpClient http = HttpClient.newHttpClient();
-      ObjectMapper json = new ObjectMapper();
+    /** Samples the MiniCluster on {@code port}, run by process {@code pid}. */
+    Sampler(int port, long pid) {
+      root = "http://localhost:" + port;
       thread = new Thread(() -> {
         while (running.get()) {
-          maxRss.accumulateAndGet(rssBytes(), Math::max);
+          maxRss.accumulateAndGet(rssBytes(pid), Math::max);
           try {
-            sampleSource(http, json, port, jobId);
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/jobs/" + jobId + "/checkpoints")).timeout(Duration.ofSeconds(2)).build(),
-                HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200) {
-              JsonNode root = json.readTree(r.body());
-              checkpoints.set(root.path("counts").path("completed").asLong());
-              JsonNode latest = root.path("latest").path("completed");
-              if (!latest.isMissingNode() && !latest.isNull()) {
-                long d = latest.path("end_to_end_duration").asLong();
-                lastCheckpointMs.set(d);
-                maxCheckpointMs.accumulateAndGet(d, Math::max);
-                long size = Math.max(latest.path("state_size").asLong(), latest.path("checkpointed_size").asLong());
-                maxStateBytes.accumulateAndGet(size, Math::max);
-              }
+            if (jobId != null || findJob()) {
+              sampleSource();
+              sampleCheckpoints();
             }
           } catch (IOException | InterruptedException | RuntimeException e) {
             // the job may not be up yet, or already gone
@@ -362,54 +420,108 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
       thread.setDaemon(true);
     }
 
-    /** Sum over the source vertex's subtasks of the records it sent downstream (valid events). */
-    private void sampleSource(HttpClient http, ObjectMapper json, int port, String jobId)
-        throws IOException, InterruptedException {
-      String base = "http://localhost:" + port + "/jobs/" + jobId;
-      if (sourceVertex == null) {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-          return;
-        }
-        for (JsonNode v : json.readTree(r.body()).path("vertices")) {
-          if (v.path("name").asText().startsWith("Source:")) {
-            sourceVertex = v.path("id").asText();
-          }
-        }
-        if (sourceVertex == null) {
-          return;
+    private JsonNode get(String path) throws IOException, InterruptedException {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(root + path)).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? json.readTree(r.body()) : null;
+    }
+
+    private boolean findJob() throws IOException, InterruptedException {
+      JsonNode jobs = get("/jobs");
+      if (jobs == null || jobs.path("jobs").isEmpty()) {
+        return false;
+      }
+      String id = jobs.path("jobs").get(0).path("id").asText();
+      JsonNode job = get("/jobs/" + id);
+      if (job == null) {
+        return false;
+      }
+      // an initializing job is listed without its vertices yet: try again at the next sample
+      List<String> ids = new ArrayList<>();
+      String source = null;
+      for (JsonNode v : job.path("vertices")) {
+        ids.add(v.path("id").asText());
+        if (v.path("name").asText().startsWith("Source:")) {
+          source = v.path("id").asText();
         }
       }
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-          URI.create(base + "/vertices/" + sourceVertex + "/subtasks/metrics?get=numRecordsOut"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
+      if (source == null) {
+        return false;
+      }
+      vertices.addAll(ids);
+      sourceVertex = source;
+      jobId = id;
+      return true;
+    }
+
+    /** Sum over the source vertex's subtasks of the records it sent downstream (valid events). */
+    private void sampleSource() throws IOException, InterruptedException {
+      JsonNode metrics = get("/jobs/" + jobId + "/vertices/" + sourceVertex + "/subtasks/metrics?get=numRecordsOut");
+      if (metrics == null) {
         return;
       }
-      for (JsonNode m : json.readTree(r.body())) {
+      for (JsonNode m : metrics) {
         long emitted = m.path("sum").asLong();
         if (emitted > 0 && firstEmitted < 0) {
           firstEmitted = emitted;
-          firstEmittedAt = System.nanoTime();
+          firstEmittedAt = System.currentTimeMillis();
         }
         lastEmitted.accumulateAndGet(emitted, Math::max);
       }
     }
 
+    private void sampleCheckpoints() throws IOException, InterruptedException {
+      JsonNode stats = get("/jobs/" + jobId + "/checkpoints");
+      if (stats == null) {
+        return;
+      }
+      checkpoints.set(stats.path("counts").path("completed").asLong());
+      JsonNode latest = stats.path("latest").path("completed");
+      if (latest.isMissingNode() || latest.isNull()) {
+        return;
+      }
+      long d = latest.path("end_to_end_duration").asLong();
+      lastCheckpointMs.set(d);
+      long size = Math.max(latest.path("state_size").asLong(), latest.path("checkpointed_size").asLong());
+      maxStateBytes.accumulateAndGet(size, Math::max);
+      if (d > maxCheckpointMs.get() || longestBreakdown == CheckpointBreakdown.NONE) {
+        maxCheckpointMs.accumulateAndGet(d, Math::max);
+        longestBreakdown = breakdown(latest.path("id").asLong());
+      }
+    }
+
+    private CheckpointBreakdown breakdown(long checkpointId) throws IOException, InterruptedException {
+      long start = 0;
+      long align = 0;
+      long sync = 0;
+      long async = 0;
+      for (String v : vertices) {
+        JsonNode s = get("/jobs/" + jobId + "/checkpoints/details/" + checkpointId + "/subtasks/" + v);
+        if (s == null) {
+          continue;
+        }
+        JsonNode sum = s.path("summary");
+        start = Math.max(start, sum.path("start_delay").path("max").asLong());
+        align = Math.max(align, sum.path("alignment").path("duration").path("max").asLong());
+        sync = Math.max(sync, sum.path("checkpoint_duration").path("sync").path("max").asLong());
+        async = Math.max(async, sum.path("checkpoint_duration").path("async").path("max").asLong());
+      }
+      return new CheckpointBreakdown(start, align, sync, async);
+    }
+
     /**
-     * The rate from the first sample that saw records flowing to {@code endNanos}: the records
+     * The rate from the first sample that saw records flowing to {@code endMillis}: the records
      * not yet emitted at that sample (as a share of all the source emitted) over the time left.
-     * Start-up (MiniCluster, job graph, Kafka assignment) is excluded, the final flush is not.
+     * Start-up (JVM, MiniCluster, job graph, Kafka assignment) is excluded, the final flush is not.
      * NaN if the source was never seen emitting (a job too short for the 1 s sampling).
      */
-    double sustainedRate(long total, long endNanos) {
+    double sustainedRate(long total, long endMillis) {
       long last = lastEmitted.get();
-      if (firstEmitted < 0 || last <= 0 || endNanos <= firstEmittedAt) {
+      if (firstEmitted < 0 || last <= 0 || endMillis <= firstEmittedAt) {
         return Double.NaN;
       }
       double remaining = total * (1.0 - (double) firstEmitted / last);
-      return remaining * 1e9 / (endNanos - firstEmittedAt);
+      return remaining * 1e3 / (endMillis - firstEmittedAt);
     }
 
     void start() {
@@ -423,9 +535,9 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     }
   }
 
-  static long rssBytes() {
+  static long rssBytes(long pid) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
@@ -438,9 +550,15 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
 
   /** Runs the job live under paced traffic and measures probe events from send to visible. */
   double[] freshness(TidemarkConfig cfg, double rate) throws Exception {
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(SpeedLayerJob.flinkConfiguration(cfg));
-    JobClient job = SpeedLayerJob.fromConfig(cfg).executeAsync(env);
+    Process job = startJob(cfg, freePort(), false, Files.createTempDirectory("tidemark-bench-fresh-").resolve("job.log"));
+    try {
+      return probeFreshness(cfg, rate);
+    } finally {
+      job.destroyForcibly().waitFor();
+    }
+  }
+
+  private double[] probeFreshness(TidemarkConfig cfg, double rate) throws Exception {
     Thread.sleep(8_000);
     Thread load = new Thread(() -> TrafficGenerator.builder().config(cfg)
         .spec(GeneratorSpec.builder().rate(rate).duration(Duration.ofSeconds(freshnessSeconds)).users(users).pages(1_000)
@@ -477,7 +595,6 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
       }
     }
     load.join();
-    job.cancel().get();
     List<Long> lat = new ArrayList<>();
     sent.forEach((u, t) -> lat.add(seen.containsKey(u) ? seen.get(u) - t : 10_000L));
     lat.sort(Long::compare);

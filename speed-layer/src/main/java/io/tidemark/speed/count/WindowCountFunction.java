@@ -7,6 +7,7 @@ import io.tidemark.core.metric.Windows;
 import io.tidemark.speed.SpeedMetrics;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -59,7 +60,11 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
   private final OutputTag<PageViewEvent> lateTag;
   private final OutputTag<PageViewEvent> countedTag;
 
+  /** Name of the keyed state holding each key's {@link WindowCells}. */
+  static final String CELLS_STATE = "window-cells";
+
   private transient ValueState<WindowCells> cells;
+  private transient ExpiryIndex expiry;
   private transient VersionGeneration generation;
   private transient ListState<Long> watermarkState;
   private transient long restoredWatermark;
@@ -93,7 +98,8 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
 
   @Override
   public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-    cells = getRuntimeContext().getState(new ValueStateDescriptor<>("window-cells", new WindowCellsSerializer()));
+    cells = getRuntimeContext().getState(new ValueStateDescriptor<>(CELLS_STATE, new WindowCellsSerializer()));
+    expiry = new ExpiryIndex();
     MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(SpeedMetrics.GROUP);
     duplicates = group.counter(SpeedMetrics.DUPLICATE_EVENTS);
     late = group.counter(SpeedMetrics.LATE_EVENTS);
@@ -124,7 +130,7 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
     }
     cells.update(keyCells);
     if (count == 1) {
-      ctx.timerService().registerEventTimeTimer(cleanupTime(windowStart));
+      expiry.add(cleanupTime(windowStart), ctx.getCurrentKey());
     }
     counted.inc();
     out.collect(
@@ -144,21 +150,67 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
     return Windows.windowEnd(windowStart) + retentionMs;
   }
 
-  @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<CountUpdate> out)
-      throws Exception {
-    lastWatermark = Math.max(lastWatermark, ctx.timerService().currentWatermark());
-    long windowStart = timestamp - retentionMs - Windows.SIZE_MS;
+  /**
+   * Drops the windows of the keys due at {@code watermark}; {@code setKey} makes a key the current
+   * one of the keyed state. Called by {@link WindowCountOperator} before each watermark goes on.
+   */
+  void expireUpTo(long watermark, Consumer<String> setKey) throws Exception {
+    expiry.drainUpTo(watermark, key -> {
+      setKey.accept(key);
+      expireCurrentKey(watermark);
+    });
+  }
+
+  /** Drops the current key's windows whose retention ended at or before {@code watermark}. */
+  private void expireCurrentKey(long watermark) {
+    try {
+      WindowCells keyCells = cells.value();
+      if (keyCells == null) {
+        return;
+      }
+      boolean changed = false;
+      // remove() moves the last window into the gap; going down, that one was already kept
+      for (int i = keyCells.size() - 1; i >= 0; i--) {
+        long windowStart = keyCells.windowStartAt(i);
+        if (cleanupTime(windowStart) <= watermark) {
+          keyCells.remove(windowStart);
+          changed = true;
+        }
+      }
+      if (keyCells.isEmpty()) {
+        cells.clear();
+      } else if (changed) {
+        cells.update(keyCells);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Lists the current key's open windows in the expiry index (rebuilding it after a restore). */
+  void indexCurrentKey(String key) throws java.io.IOException {
     WindowCells keyCells = cells.value();
     if (keyCells == null) {
       return;
     }
-    keyCells.remove(windowStart);
-    if (keyCells.isEmpty()) {
-      cells.clear();
-    } else {
-      cells.update(keyCells);
+    for (int i = 0; i < keyCells.size(); i++) {
+      expiry.add(cleanupTime(keyCells.windowStartAt(i)), key);
     }
+  }
+
+  /** Entries in the expiry index, for tests and metrics. */
+  long pendingExpiries() {
+    return expiry.size();
+  }
+
+  /**
+   * Timers of checkpoints written before the expiry index (one per key and window): they still
+   * fire after a restore, and expire their key's windows like the index does.
+   */
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<CountUpdate> out) {
+    lastWatermark = Math.max(lastWatermark, ctx.timerService().currentWatermark());
+    expireCurrentKey(timestamp);
   }
 
   private long effectiveWatermark() {

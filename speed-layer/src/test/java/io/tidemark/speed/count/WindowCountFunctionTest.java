@@ -26,9 +26,9 @@ class WindowCountFunctionTest {
 
   static KeyedOneInputStreamOperatorTestHarness<String, PageViewEvent, CountUpdate> userHarness()
       throws Exception {
-    WindowCountFunction f =
-        new WindowCountFunction(CountMetric.USER, true, OOO, LATENESS, SpeedLayerJob.LATE, SpeedLayerJob.COUNTED);
-    return ProcessFunctionTestHarnesses.forKeyedProcessFunction(f, PageViewEvent::userId, Types.STRING);
+    var h = unopenedUserHarness();
+    h.open();
+    return h;
   }
 
   /** A harness not yet initialized, for restoring a snapshot. */
@@ -36,8 +36,7 @@ class WindowCountFunctionTest {
       throws Exception {
     WindowCountFunction f =
         new WindowCountFunction(CountMetric.USER, true, OOO, LATENESS, SpeedLayerJob.LATE, SpeedLayerJob.COUNTED);
-    return new KeyedOneInputStreamOperatorTestHarness<>(
-        new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(f), PageViewEvent::userId, Types.STRING);
+    return new KeyedOneInputStreamOperatorTestHarness<>(new WindowCountOperator(f), PageViewEvent::userId, Types.STRING);
   }
 
   static void send(KeyedOneInputStreamOperatorTestHarness<String, PageViewEvent, CountUpdate> h, PageViewEvent e)
@@ -121,6 +120,54 @@ class WindowCountFunctionTest {
       assertThat(counts(h.extractOutputValues())).containsExactly(1L);
       assertThat(h.getSideOutput(SpeedLayerJob.LATE)).hasSize(1);
     }
+  }
+
+  @Test
+  void expiresEachWindowOnItsOwnWithoutTimers() throws Exception {
+    long retention = DedupRule.retentionFor(OOO, LATENESS).toMillis();
+    try (var h = userHarness()) {
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      send(h, ev("b", "u1", "/p", T0 + 60_001)); // u1's second window
+      send(h, ev("c", "u2", "/p", T0 + 60_002));
+      assertThat(h.numEventTimeTimers()).isZero();
+      assertThat(pending(h)).isEqualTo(3);
+      h.processWatermark(T0 + 60_000 + retention);
+      // u1's first window is gone, its second and u2's stay
+      assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+      assertThat(pending(h)).isEqualTo(2);
+      send(h, ev("b", "u1", "/p", T0 + 60_001)); // still remembered: a duplicate
+      assertThat(counts(h.extractOutputValues())).containsExactly(1L, 1L, 1L);
+      h.processWatermark(T0 + 120_000 + retention);
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(pending(h)).isZero();
+    }
+  }
+
+  @Test
+  void rebuildsTheExpiryIndexFromRestoredStateAndExpiresAfterARestore() throws Exception {
+    long retention = DedupRule.retentionFor(OOO, LATENESS).toMillis();
+    OperatorSubtaskState snapshot;
+    try (var h = userHarness()) {
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      send(h, ev("b", "u1", "/p", T0 + 60_001));
+      send(h, ev("c", "u2", "/p", T0 + 2));
+      snapshot = h.snapshot(1, 1);
+    }
+    try (var restored = unopenedUserHarness()) {
+      restored.initializeState(snapshot);
+      restored.open();
+      assertThat(pending(restored)).isEqualTo(3);
+      send(restored, ev("a", "u1", "/p", T0 + 1)); // replayed duplicate: remembered across the restore
+      assertThat(restored.extractOutputValues()).isEmpty();
+      restored.processWatermark(T0 + 60_000 + retention);
+      assertThat(restored.numKeyedStateEntries()).isEqualTo(1);
+      restored.processWatermark(T0 + 120_000 + retention);
+      assertThat(restored.numKeyedStateEntries()).isZero();
+    }
+  }
+
+  static long pending(KeyedOneInputStreamOperatorTestHarness<String, PageViewEvent, CountUpdate> h) {
+    return ((WindowCountFunction) ((WindowCountOperator) h.getOneInputOperator()).getUserFunction()).pendingExpiries();
   }
 
   @Test
