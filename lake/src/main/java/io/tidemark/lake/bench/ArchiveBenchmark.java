@@ -4,7 +4,9 @@ import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.LakeOptions;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.lake.LakeArchiveOptions;
+import io.tidemark.lake.connect.ArchiveConnectorConfig;
 import io.tidemark.lake.connect.ConnectWorker;
+import io.tidemark.lake.connect.RowMapper;
 import io.tidemark.lake.table.LakeCatalog;
 import io.tidemark.lake.table.PageViewTable;
 import java.io.IOException;
@@ -25,6 +27,7 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
@@ -39,16 +42,22 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code lake bench}: archive throughput as a ratio against a bare Kafka consumer reading the same
  * pre-loaded topic in the same run, then archive lag (Kafka record timestamp to the commit of the
- * snapshot that made the row visible) at half the measured archive throughput.
+ * snapshot that made the row visible) at half the measured archive throughput, then the writer
+ * floor ({@link WriterFloor}): how fast Iceberg's Parquet writer alone writes the same records.
  *
  * <p>Uses a topic, control topic, connector and table of its own, so it never touches the real
- * archive; they are left behind for inspection (names in the result).
+ * archive; they are left behind for inspection (names in the result). Only the writer floor's
+ * scratch table is dropped.
  */
 public final class ArchiveBenchmark {
+  private static final Logger LOG = LoggerFactory.getLogger(ArchiveBenchmark.class);
+
   /**
    * @param baselinePassesRecordsPerSecond every pass of the bare consumer, in the order they ran
    * @param baselineRecordsPerSecond their median
@@ -59,13 +68,21 @@ public final class ArchiveBenchmark {
    * @param workerCpuMicrosPerRecord CPU time (all threads) the worker JVM spent per record after
    *     its first commit: unlike the rates, it hardly depends on how busy other processes keep
    *     the machine's cores
+   * @param floorRecordsPerSecond the same records, parsed beforehand, written by Iceberg's Parquet
+   *     writers alone from {@code floorThreads} threads and committed, see {@link WriterFloor}: the
+   *     highest rate any sink built on that writer could reach here
    */
   public record Result(
       String table, long records, List<Double> baselinePassesRecordsPerSecond, double baselineRecordsPerSecond,
       double archiveRecordsPerSecond,
       double ratio, double archiveIncludingStartRecordsPerSecond, double workerCpuMicrosPerRecord,
       double lagRate, long lagRecords, double lagP50Seconds, double lagP99Seconds, double lagMaxSeconds,
-      double commitIntervalSeconds) {}
+      double commitIntervalSeconds, double floorRecordsPerSecond, int floorThreads, int floorDataFiles) {
+
+    public double floorRatio() {
+      return floorRecordsPerSecond / baselineRecordsPerSecond;
+    }
+  }
 
   static final int BASELINE_PASSES = 3;
 
@@ -96,6 +113,7 @@ public final class ArchiveBenchmark {
       admin.createTopics(List.of(new NewTopic(topic, cfg.get(KafkaOptions.PARTITIONS), cfg.get(KafkaOptions.REPLICATION_FACTOR).shortValue()))).all().get();
     }
     produce(records, 0);
+    Map<TopicPartition, Long> preloaded = endOffsets(topic);
     List<Double> baselinePasses = bareConsumerPasses(topic);
     double baseline = median(baselinePasses);
     ConnectWorker worker = ConnectWorker.builder().config(cfg).build();
@@ -139,12 +157,72 @@ public final class ArchiveBenchmark {
       }
       double[] lags = lagsOfSnapshotsAfter(table, seen);
       Arrays.sort(lags);
+      worker.stop(Duration.ofSeconds(20));
+      WriterFloor.Result floor = writerFloor(catalog, topic, preloaded);
       return new Result(table.name(), records, baselinePasses, baseline, archive, archive / baseline, withStart, cpuMicrosPerRecord,
           lagRate, lags.length,
           pct(lags, 0.50), pct(lags, 0.99), lags.length == 0 ? 0 : lags[lags.length - 1],
-          cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() / 1000.0);
+          cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() / 1000.0,
+          floor.recordsPerSecond(), floor.threads(), floor.dataFiles());
     } finally {
       worker.stop(Duration.ofSeconds(20));
+    }
+  }
+
+  /**
+   * The writer floor over the pre-loaded records (not the lag run's), after the worker has stopped
+   * so the two never share the cores: a scratch table with the archive table's schema, spec and
+   * properties (the sink's rows must stay exactly the topic's records), dropped afterwards.
+   */
+  private WriterFloor.Result writerFloor(JdbcCatalog catalog, String topic, Map<TopicPartition, Long> preloaded)
+      throws InterruptedException {
+    TableIdentifier id = PageViewTable.identifier(cfg.get(LakeOptions.NAMESPACE), cfg.get(LakeArchiveOptions.TABLE) + "_writer_floor");
+    Table scratch = PageViewTable.createIfMissing(catalog, id, cfg.get(LakeArchiveOptions.TARGET_FILE_SIZE));
+    try {
+      List<Record> parsed = parsedRecords(scratch.schema(), topic, preloaded);
+      int threads = Runtime.getRuntime().availableProcessors();
+      WriterFloor.Result floor = WriterFloor.write(scratch, ArchiveConnectorConfig.writeProperties(cfg), parsed, threads);
+      long committed = Long.parseLong(scratch.currentSnapshot().summary().get("total-records"));
+      if (committed != parsed.size()) {
+        throw new IllegalStateException("Writer floor committed " + committed + " rows to " + id + ", expected " + parsed.size());
+      }
+      return floor;
+    } finally {
+      try {
+        catalog.dropTable(id, true);
+      } catch (RuntimeException e) {
+        LOG.warn("Could not drop the writer floor's scratch table {}: {}", id, e.toString());
+      }
+    }
+  }
+
+  /** The pre-loaded records as the sink receives them from the transform, as Iceberg records. */
+  private List<Record> parsedRecords(Schema schema, String topic, Map<TopicPartition, Long> ends) {
+    RowMapper mapper = new RowMapper();
+    List<Record> parsed = new ArrayList<>((int) records);
+    Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
+    p.put("enable.auto.commit", false);
+    p.put("max.poll.records", 5000);
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      c.assign(ends.keySet());
+      c.seekToBeginning(ends.keySet());
+      while (ends.keySet().stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+          if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
+            parsed.add(WriterFloor.icebergRecord(schema,
+                mapper.map(r.value(), r.topic(), r.partition(), r.offset(), r.timestamp(), System.currentTimeMillis())));
+          }
+        }
+      }
+    }
+    return parsed;
+  }
+
+  private Map<TopicPartition, Long> endOffsets(String topic) {
+    Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> tps = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      return new HashMap<>(c.endOffsets(tps));
     }
   }
 

@@ -37,6 +37,20 @@ public final class ArchiveConnectorConfig {
   public static final String BYTE_ARRAY_CONVERTER =
       "org.apache.kafka.connect.converters.ByteArrayConverter";
 
+  /** Prefix of the sink's overrides of the table's write properties. */
+  static final String WRITE_PROPS_PREFIX = "iceberg.tables.write-props.";
+
+  /**
+   * The table properties the sink's writers override ({@code iceberg.tables.write-props.*}),
+   * without the prefix: also what the benchmark's writer floor writes with, so that it measures
+   * the files the sink writes.
+   */
+  public static Map<String, String> writeProperties(TidemarkConfig cfg) {
+    Map<String, String> w = new LinkedHashMap<>();
+    w.put("write.target-file-size-bytes", String.valueOf(cfg.get(LakeArchiveOptions.TARGET_FILE_SIZE)));
+    return w;
+  }
+
   /** The connector's consumer group, where the sink commits source offsets (transactionally). */
   public static String connectGroupId(TidemarkConfig cfg) {
     return "connect-" + cfg.get(LakeArchiveOptions.CONNECTOR_NAME);
@@ -74,8 +88,7 @@ public final class ArchiveConnectorConfig {
     c.put("iceberg.control.commit.threads", "2");
     c.put("iceberg.catalog", cfg.get(LakeOptions.CATALOG_NAME));
     LakeCatalog.properties(cfg).forEach((k, v) -> c.put("iceberg.catalog." + k, v));
-    c.put("iceberg.tables.write-props.write.target-file-size-bytes",
-        String.valueOf(cfg.get(LakeArchiveOptions.TARGET_FILE_SIZE)));
+    writeProperties(cfg).forEach((k, v) -> c.put(WRITE_PROPS_PREFIX + k, v));
     kafkaClient(cfg).forEach((k, v) -> c.put("iceberg.kafka." + k, v));
     c.put("iceberg.kafka.transaction.timeout.ms", ms(cfg, LakeArchiveOptions.TRANSACTION_TIMEOUT));
     c.put("iceberg.kafka.session.timeout.ms", ms(cfg, LakeArchiveOptions.CONSUMER_SESSION_TIMEOUT));

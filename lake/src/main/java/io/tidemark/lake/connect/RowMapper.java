@@ -7,8 +7,9 @@ import java.util.Map;
 
 /**
  * Maps one raw record to the row of {@link io.tidemark.lake.table.PageViewTable} that {@link
- * PageViewRecordTransform} hands to the sink. Package-private logic of the transform, kept apart so
- * it is tested without Connect records.
+ * PageViewRecordTransform} hands to the sink. The logic of the transform, kept apart so it is
+ * tested without Connect records, and public so the benchmark's writer floor builds exactly the
+ * rows the sink receives (it needs no Connect classes).
  *
  * <p>The row is a schemaless map from column name to value, not a Connect {@code Struct}: Iceberg's
  * sink converts both, but a Struct validates every value on {@code put} and accepts only {@code
@@ -19,7 +20,7 @@ import java.util.Map;
  * comes from {@link EventFields}, shared with {@code lake import}. Not thread-safe (timestamp
  * caches); Connect uses one transform instance per task.
  */
-final class RowMapper {
+public final class RowMapper {
   /** Columns a Kafka row can fill, before unknown event fields. */
   private static final int BASE_COLUMNS = 14;
 
@@ -27,7 +28,12 @@ final class RowMapper {
   private final UtcTimestamps kafkaTimes = new UtcTimestamps();
   private final UtcTimestamps ingestTimes = new UtcTimestamps();
 
-  Map<String, Object> map(byte[] bytes, String topic, Integer partition, long offset, Long kafkaTimestamp, long ingestMs) {
+  /**
+   * @param offset the Kafka offset, or negative when there is none
+   * @param kafkaTimestamp the Kafka record timestamp, or null
+   * @param ingestMs when the archiver processes the record (epoch ms)
+   */
+  public Map<String, Object> map(byte[] bytes, String topic, Integer partition, long offset, Long kafkaTimestamp, long ingestMs) {
     EventFields e = EventFields.read(bytes, kafkaTimestamp == null ? -1L : kafkaTimestamp);
     RowValues row = new RowValues(BASE_COLUMNS + e.extras().size());
     row.add(EVENT_ID, e.eventId());

@@ -22,24 +22,21 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.UpdateSchema;
-import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
-import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.OutputFileFactory;
-import org.apache.iceberg.io.PartitionedFanoutWriter;
+import org.apache.iceberg.io.TaskWriter;
 import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.types.Types;
 
@@ -96,18 +93,9 @@ public final class ArchiveImporter {
     }
     evolve(scan.extraNames);
     Schema schema = table.schema();
-    OutputFileFactory outputs = OutputFileFactory.builderFor(table, 1, System.currentTimeMillis())
-        .format(FileFormat.PARQUET).operationId("import-" + scan.sha256.substring(0, 12)).build();
-    PartitionKey key = new PartitionKey(table.spec(), schema);
-    InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
-    PartitionedFanoutWriter<Record> writer = new PartitionedFanoutWriter<>(
-        table.spec(), FileFormat.PARQUET, new GenericAppenderFactory(schema, table.spec()), outputs, table.io(), targetFileSize) {
-      @Override
-      protected PartitionKey partition(Record row) {
-        key.partition(wrapper.wrap(row));
-        return key;
-      }
-    };
+    TaskWriter<Record> writer = ArchiveFileWriters.open(table,
+        Map.of(TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, Long.toString(targetFileSize)),
+        "import-" + scan.sha256.substring(0, 12));
     long rows = 0;
     long valid = 0;
     long invalid = 0;

@@ -1,0 +1,123 @@
+package io.tidemark.lake.bench;
+
+import io.tidemark.lake.table.ArchiveFileWriters;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.TaskWriter;
+import org.apache.iceberg.io.WriteResult;
+
+/**
+ * The lake benchmark's writer floor: the archive's records, parsed into Iceberg records in memory
+ * beforehand, written with Iceberg's own Parquet data writers (set up as the sink sets up its own,
+ * {@link ArchiveFileWriters}) by several threads at once, each its own writer over a share of the
+ * records, and committed in one append.
+ *
+ * <p>Nothing of Kafka, Connect or the JSON parsing is in its time, so its rate is the highest any
+ * archive built on Iceberg's Parquet writer could reach on the machine: the benchmark puts it next
+ * to the sink's rate to tell how much of the gap to the bare consumer is the writer itself.
+ */
+final class WriterFloor {
+  /**
+   * @param records rows written and committed
+   * @param threads writer threads, each with its own writer
+   * @param dataFiles files the one append committed
+   * @param nanos from the first write to the end of the commit
+   */
+  record Result(long records, int threads, int dataFiles, long nanos) {
+    double recordsPerSecond() {
+      return records * 1e9 / Math.max(1, nanos);
+    }
+  }
+
+  private WriterFloor() {}
+
+  /**
+   * The Iceberg record of one row as the sink receives it from the transform (column name to
+   * value, null columns left out): bytes become the {@code ByteBuffer} a binary column holds, as in
+   * the sink's conversion; every other value is already of the column's Java type.
+   *
+   * @throws IllegalArgumentException for a column the schema does not have
+   */
+  static Record icebergRecord(Schema schema, Map<String, Object> row) {
+    GenericRecord record = GenericRecord.create(schema);
+    row.forEach((column, value) -> record.setField(column, value instanceof byte[] b ? ByteBuffer.wrap(b) : value));
+    return record;
+  }
+
+  /**
+   * Writes the records into the table with {@code threads} writers (contiguous shares of the list)
+   * and appends every file in one snapshot. Not idempotent: a second call appends the rows again.
+   * When a writer fails, every writer's files are deleted and nothing is committed.
+   *
+   * @param writeProperties the sink's overrides of the table's write properties
+   */
+  static Result write(Table table, Map<String, String> writeProperties, List<Record> records, int threads)
+      throws InterruptedException {
+    if (threads < 1) {
+      throw new IllegalArgumentException("Writer floor needs at least one thread, got " + threads);
+    }
+    List<TaskWriter<Record>> writers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      writers.add(ArchiveFileWriters.open(table, writeProperties, "writer-floor-" + UUID.randomUUID()));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<WriteResult>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        TaskWriter<Record> writer = writers.get(t);
+        List<Record> share = records.subList(
+            (int) ((long) records.size() * t / threads), (int) ((long) records.size() * (t + 1) / threads));
+        results.add(pool.submit(() -> {
+          start.await();
+          for (Record r : share) {
+            writer.write(r);
+          }
+          return writer.complete();
+        }));
+      }
+      long t0 = System.nanoTime();
+      start.countDown();
+      AppendFiles append = table.newAppend();
+      int files = 0;
+      for (Future<WriteResult> result : results) {
+        for (DataFile f : result.get().dataFiles()) {
+          append.appendFile(f);
+          files++;
+        }
+      }
+      append.commit();
+      return new Result(records.size(), threads, files, System.nanoTime() - t0);
+    } catch (ExecutionException e) {
+      abortAll(writers);
+      throw new IllegalStateException("Writer floor failed writing " + table.name() + ": " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void abortAll(List<TaskWriter<Record>> writers) {
+    for (TaskWriter<Record> w : writers) {
+      try {
+        w.abort();
+      } catch (IOException | RuntimeException e) {
+        // best effort: the files were never committed, so they are orphans at worst
+      }
+    }
+  }
+}
