@@ -2,6 +2,9 @@ package io.tidemark.lake.bench;
 
 import io.tidemark.lake.table.ArchiveFileWriters;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
@@ -37,12 +41,21 @@ final class WriterFloor {
    * @param threads writer threads, each with its own writer
    * @param dataFiles files the one append committed
    * @param nanos from the first write to the end of the commit
+   * @param writerCpuNanos CPU time of the writer threads (writing and closing their files)
+   * @param gcNanos time the JVM's collectors reported while the floor ran
    */
-  record Result(long records, int threads, int dataFiles, long nanos) {
+  record Result(long records, int threads, int dataFiles, long nanos, long writerCpuNanos, long gcNanos) {
     double recordsPerSecond() {
       return records * 1e9 / Math.max(1, nanos);
     }
+
+    /** Writer threads' CPU per record: unlike the rate, hardly moved by other processes' load. */
+    double writerCpuMicrosPerRecord() {
+      return records == 0 ? Double.NaN : writerCpuNanos / 1000.0 / records;
+    }
   }
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private WriterFloor() {}
 
@@ -76,6 +89,7 @@ final class WriterFloor {
       writers.add(ArchiveFileWriters.open(table, writeProperties, "writer-floor-" + UUID.randomUUID()));
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicLong writerCpu = new AtomicLong();
     try {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<WriteResult>> results = new ArrayList<>();
@@ -85,12 +99,16 @@ final class WriterFloor {
             (int) ((long) records.size() * t / threads), (int) ((long) records.size() * (t + 1) / threads));
         results.add(pool.submit(() -> {
           start.await();
+          long cpu0 = THREADS.getCurrentThreadCpuTime();
           for (Record r : share) {
             writer.write(r);
           }
-          return writer.complete();
+          WriteResult written = writer.complete();
+          writerCpu.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu0);
+          return written;
         }));
       }
+      long gc0 = gcMillis();
       long t0 = System.nanoTime();
       start.countDown();
       AppendFiles append = table.newAppend();
@@ -102,13 +120,19 @@ final class WriterFloor {
         }
       }
       append.commit();
-      return new Result(records.size(), threads, files, System.nanoTime() - t0);
+      long nanos = System.nanoTime() - t0;
+      return new Result(records.size(), threads, files, nanos, writerCpu.get(), (gcMillis() - gc0) * 1_000_000);
     } catch (ExecutionException e) {
       abortAll(writers);
       throw new IllegalStateException("Writer floor failed writing " + table.name() + ": " + e.getCause(), e.getCause());
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
   }
 
   private static void abortAll(List<TaskWriter<Record>> writers) {
