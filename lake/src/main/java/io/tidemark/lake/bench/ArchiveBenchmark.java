@@ -190,8 +190,10 @@ public final class ArchiveBenchmark {
       if (committed != parsed.size()) {
         throw new IllegalStateException("Writer floor committed " + committed + " rows to " + id + ", expected " + parsed.size());
       }
-      LOG.info("Writer floor: {} records, {} threads, {} files in {} ms ({} records/s), writer CPU {} µs/record, GC {} ms",
+      LOG.info("Writer floor: {} records, {} threads, {} files in {} ms ({} records/s; slowest close {} ms, commit {} ms),"
+          + " writer CPU {} µs/record, GC {} ms",
           floor.records(), floor.threads(), floor.dataFiles(), floor.nanos() / 1_000_000, Math.round(floor.recordsPerSecond()),
+          floor.closeNanos() / 1_000_000, floor.commitNanos() / 1_000_000,
           String.format(java.util.Locale.ROOT, "%.2f", floor.writerCpuMicrosPerRecord()), floor.gcNanos() / 1_000_000);
       return floor;
     } finally {

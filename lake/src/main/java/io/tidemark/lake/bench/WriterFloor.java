@@ -43,8 +43,12 @@ final class WriterFloor {
    * @param nanos from the first write to the end of the commit
    * @param writerCpuNanos CPU time of the writer threads (writing and closing their files)
    * @param gcNanos time the JVM's collectors reported while the floor ran
+   * @param closeNanos the longest time a writer took to close its files (the last Parquet pages,
+   *     footers and uploads to the store)
+   * @param commitNanos the append's commit (manifests and the catalog update)
    */
-  record Result(long records, int threads, int dataFiles, long nanos, long writerCpuNanos, long gcNanos) {
+  record Result(long records, int threads, int dataFiles, long nanos, long writerCpuNanos, long gcNanos,
+      long closeNanos, long commitNanos) {
     double recordsPerSecond() {
       return records * 1e9 / Math.max(1, nanos);
     }
@@ -90,6 +94,7 @@ final class WriterFloor {
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     AtomicLong writerCpu = new AtomicLong();
+    AtomicLong slowestClose = new AtomicLong();
     try {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<WriteResult>> results = new ArrayList<>();
@@ -103,7 +108,9 @@ final class WriterFloor {
           for (Record r : share) {
             writer.write(r);
           }
+          long close0 = System.nanoTime();
           WriteResult written = writer.complete();
+          slowestClose.accumulateAndGet(System.nanoTime() - close0, Math::max);
           writerCpu.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu0);
           return written;
         }));
@@ -119,9 +126,11 @@ final class WriterFloor {
           files++;
         }
       }
+      long commit0 = System.nanoTime();
       append.commit();
-      long nanos = System.nanoTime() - t0;
-      return new Result(records.size(), threads, files, nanos, writerCpu.get(), (gcMillis() - gc0) * 1_000_000);
+      long end = System.nanoTime();
+      return new Result(records.size(), threads, files, end - t0, writerCpu.get(), (gcMillis() - gc0) * 1_000_000,
+          slowestClose.get(), end - commit0);
     } catch (ExecutionException e) {
       abortAll(writers);
       throw new IllegalStateException("Writer floor failed writing " + table.name() + ": " + e.getCause(), e.getCause());

@@ -69,6 +69,9 @@ class WriterFloorTest {
       // each thread's share holds both days and the null partition: one file per partition each
       assertThat(result.dataFiles()).isEqualTo(6);
       assertThat(result.recordsPerSecond()).isPositive();
+      assertThat(result.writerCpuNanos()).isPositive();
+      assertThat(result.closeNanos()).isPositive().isLessThan(result.nanos());
+      assertThat(result.commitNanos()).isPositive().isLessThan(result.nanos());
       table.refresh();
       assertThat(table.snapshots()).hasSize(1);
       assertThat(table.currentSnapshot().summary())
