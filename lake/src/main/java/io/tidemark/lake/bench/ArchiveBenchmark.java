@@ -71,6 +71,8 @@ public final class ArchiveBenchmark {
    * @param floorRecordsPerSecond the same records, parsed beforehand, written by Iceberg's Parquet
    *     writers alone from {@code floorThreads} threads and committed, see {@link WriterFloor}: the
    *     highest rate any sink built on that writer could reach here
+   * @param floorRecords records the floor wrote: all pre-loaded ones unless they would not fit in
+   *     this JVM's heap, see {@link #floorRecordLimit()}
    * @param floorWriterCpuMicrosPerRecord CPU time of the floor's writer threads per record
    * @param floorGcSeconds garbage collection time of the benchmark JVM while the floor ran
    */
@@ -80,7 +82,7 @@ public final class ArchiveBenchmark {
       double ratio, double archiveIncludingStartRecordsPerSecond, double workerCpuMicrosPerRecord,
       double lagRate, long lagRecords, double lagP50Seconds, double lagP99Seconds, double lagMaxSeconds,
       double commitIntervalSeconds, double floorRecordsPerSecond, int floorThreads, int floorDataFiles,
-      double floorWriterCpuMicrosPerRecord, double floorGcSeconds) {
+      long floorRecords, double floorWriterCpuMicrosPerRecord, double floorGcSeconds) {
 
     public double floorRatio() {
       return floorRecordsPerSecond / baselineRecordsPerSecond;
@@ -88,6 +90,11 @@ public final class ArchiveBenchmark {
   }
 
   static final int BASELINE_PASSES = 3;
+  /**
+   * Heap a pre-parsed record of the writer floor takes, with margin: about 400 bytes measured for
+   * the benchmark's events (an Iceberg record, its strings and boxed values).
+   */
+  static final long FLOOR_BYTES_PER_RECORD = 512;
 
   private final TidemarkConfig cfg;
   private final long records;
@@ -166,7 +173,8 @@ public final class ArchiveBenchmark {
           lagRate, lags.length,
           pct(lags, 0.50), pct(lags, 0.99), lags.length == 0 ? 0 : lags[lags.length - 1],
           cfg.get(LakeArchiveOptions.COMMIT_INTERVAL).toMillis() / 1000.0,
-          floor.recordsPerSecond(), floor.threads(), floor.dataFiles(), floor.writerCpuMicrosPerRecord(), floor.gcNanos() / 1e9);
+          floor.recordsPerSecond(), floor.threads(), floor.dataFiles(), floor.records(),
+          floor.writerCpuMicrosPerRecord(), floor.gcNanos() / 1e9);
     } finally {
       worker.stop(Duration.ofSeconds(20));
     }
@@ -207,19 +215,39 @@ public final class ArchiveBenchmark {
     }
   }
 
-  /** The pre-loaded records as the sink receives them from the transform, as Iceberg records. */
+  /**
+   * How many pre-parsed records the writer floor holds at most: 60% of this JVM's heap (the rest
+   * is for the writers' buffers), so a run with more records than fit writes the first ones
+   * instead of failing with OutOfMemoryError after the archive was measured.
+   */
+  static long floorRecordLimit() {
+    return floorRecordLimit(Runtime.getRuntime().maxMemory());
+  }
+
+  static long floorRecordLimit(long maxHeapBytes) {
+    return (long) (maxHeapBytes * 0.6 / FLOOR_BYTES_PER_RECORD);
+  }
+
+  /**
+   * The pre-loaded records (at most {@link #floorRecordLimit()}) as the sink receives them from the
+   * transform, as Iceberg records.
+   */
   private List<Record> parsedRecords(Schema schema, String topic, Map<TopicPartition, Long> ends) {
     RowMapper mapper = new RowMapper();
-    List<Record> parsed = new ArrayList<>((int) records);
+    long limit = Math.min(records, floorRecordLimit());
+    if (limit < records) {
+      LOG.warn("Writer floor: {} records do not fit in this JVM's heap; it writes the first {}", records, limit);
+    }
+    List<Record> parsed = new ArrayList<>((int) limit);
     Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
     p.put("enable.auto.commit", false);
     p.put("max.poll.records", 5000);
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       c.assign(ends.keySet());
       c.seekToBeginning(ends.keySet());
-      while (ends.keySet().stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+      while (parsed.size() < limit && ends.keySet().stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-          if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
+          if (parsed.size() < limit && r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
             parsed.add(WriterFloor.icebergRecord(schema,
                 mapper.map(r.value(), r.topic(), r.partition(), r.offset(), r.timestamp(), System.currentTimeMillis())));
           }

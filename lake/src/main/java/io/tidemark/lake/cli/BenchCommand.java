@@ -81,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
         | bare consumer passes (records/s) | %s | | | |
         | records/s including the worker's start and the last commit | | %,.0f | %.3fx | |
         | worker CPU per record | | %.1f µs | | |
-        | writer floor: Iceberg's Parquet writer alone, %d threads, records/s | %,.0f | %,.0f | %.3fx | |
+        | writer floor: Iceberg's Parquet writer alone, %d threads, records/s (%,d records) | %,.0f | %,.0f | %.3fx | |
         | writer floor CPU per record (writer threads) | | %.1f µs | | |
         | archive lag p50 / p99 / max at %,.0f rec/s | | %.1f / %.1f / %.1f s | | p99 <= %.0f s (%s) |
 
@@ -89,7 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
         """, r.commitIntervalSeconds(), r.floorThreads(), r.records(), r.baselineRecordsPerSecond(), r.archiveRecordsPerSecond(),
         r.ratio(), r.ratio() >= 0.5 ? "met" : "not met", passes(r), r.archiveIncludingStartRecordsPerSecond(),
         r.archiveIncludingStartRecordsPerSecond() / r.baselineRecordsPerSecond(), r.workerCpuMicrosPerRecord(),
-        r.floorThreads(), r.baselineRecordsPerSecond(), r.floorRecordsPerSecond(), r.floorRatio(),
+        r.floorThreads(), r.floorRecords(), r.baselineRecordsPerSecond(), r.floorRecordsPerSecond(), r.floorRatio(),
         r.floorWriterCpuMicrosPerRecord(),
         r.lagRate(), r.lagP50Seconds(), r.lagP99Seconds(), r.lagMaxSeconds(), r.commitIntervalSeconds() + 5,
         r.lagP99Seconds() <= r.commitIntervalSeconds() + 5 ? "met" : "not met", java.time.Instant.now(),
