@@ -193,7 +193,9 @@ public final class ArchiveBenchmark {
     try {
       List<Record> parsed = parsedRecords(scratch.schema(), topic, preloaded);
       int threads = Runtime.getRuntime().availableProcessors();
-      WriterFloor.Result floor = WriterFloor.write(scratch, ArchiveConnectorConfig.writeProperties(cfg), parsed, threads);
+      Map<String, String> writeProperties = ArchiveConnectorConfig.writeProperties(cfg);
+      WriterFloor.warmUp(scratch, writeProperties, parsed, threads);
+      WriterFloor.Result floor = WriterFloor.write(scratch, writeProperties, parsed, threads);
       long committed = Long.parseLong(scratch.currentSnapshot().summary().get("total-records"));
       if (committed != parsed.size()) {
         throw new IllegalStateException("Writer floor committed " + committed + " rows to " + id + ", expected " + parsed.size());

@@ -126,6 +126,21 @@ class WriterFloorTest {
   }
 
   @Test
+  void warmUpWritesButCommitsNothingAndDeletesItsFiles() throws Exception {
+    try (JdbcCatalog catalog = open()) {
+      Table table = PageViewTable.createIfMissing(catalog, PageViewTable.identifier("lake", "floor"), 1 << 20);
+      WriterFloor.warmUp(table, Map.of(), records(table), 2);
+
+      table.refresh();
+      assertThat(table.snapshots()).isEmpty();
+      Path data = Path.of(java.net.URI.create(table.location())).resolve("data");
+      try (var files = java.nio.file.Files.walk(data)) {
+        assertThat(files.filter(f -> f.toString().endsWith(".parquet"))).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void rejectsNoThreads() {
     assertThatThrownBy(() -> WriterFloor.write(null, Map.of(), List.of(), 0))
         .isInstanceOf(IllegalArgumentException.class)
