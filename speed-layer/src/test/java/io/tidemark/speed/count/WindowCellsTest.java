@@ -70,6 +70,57 @@ class WindowCellsTest {
     assertThat(c.count(W1)).isEqualTo(1);
   }
 
+  @Test
+  void serializedBytesKeepTheFormatOfEarlierCheckpoints() throws Exception {
+    WindowCells c = new WindowCells();
+    c.add(W0, uuid(0)); // pairs of longs
+    c.add(W0, uuid(1));
+    c.add(W1, "plain"); // strings
+    c.add(W1, uuid(2));
+    for (int i = 0; i < WindowCells.LINEAR_SCAN_LIMIT + 4; i++) { // a hash set of both kinds
+      c.add(W1 + 60_000, i % 3 == 0 ? "s" + i : uuid(100 + i));
+    }
+    c.addCount(W1 + 120_000, 3); // no ids
+    WindowCellsSerializer ser = new WindowCellsSerializer();
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    ser.serialize(c, out);
+    ser.serialize(c, out); // the scratch buffer is reused: the same bytes again
+    byte[] expected = referenceBytes(c);
+    byte[] written = out.getCopyOfBuffer();
+    assertThat(written).hasSize(2 * expected.length);
+    assertThat(java.util.Arrays.copyOfRange(written, 0, expected.length)).isEqualTo(expected);
+    assertThat(java.util.Arrays.copyOfRange(written, expected.length, written.length)).isEqualTo(expected);
+  }
+
+  /** The format as first written, field by field (checkpoints in this format must stay readable). */
+  private static byte[] referenceBytes(WindowCells c) throws java.io.IOException {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    out.writeInt(c.size());
+    for (int i = 0; i < c.size(); i++) {
+      out.writeLong(c.windowStartAt(i));
+      out.writeLong(c.countAt(i));
+      WindowCells.EventId[] ids = c.eventIdsAt(i);
+      if (ids == null) {
+        out.writeInt(-1);
+        continue;
+      }
+      out.writeInt(ids.length);
+      for (WindowCells.EventId id : ids) {
+        if (id.isUuid()) {
+          out.writeByte(1);
+          out.writeLong(id.hi());
+          out.writeLong(id.lo());
+        } else {
+          byte[] bytes = id.text().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          out.writeByte(2);
+          out.writeInt(bytes.length);
+          out.write(bytes);
+        }
+      }
+    }
+    return out.getCopyOfBuffer();
+  }
+
   static String uuid(int i) {
     return new java.util.UUID(0x1234_5678_9abc_def0L + i, i * 31L).toString();
   }
