@@ -60,10 +60,11 @@ public final class SpeedLayerMain {
             "Runs the Tidemark speed layer: Kafka page views -> validated, deduplicated 1-minute counts"
                 + " per user and per page in ClickHouse; invalid records to the dead-letter topic, events"
                 + " later than the allowed lateness to the late topic.")
-        .footer(
+        .footer(io.tidemark.core.cli.SettingsHelp.prepend(io.tidemark.core.config.JvmOptions.all(), new String[] {
+            "(read by ./tidemark, which starts this JVM)",
             "",
             "Every option is also a configuration key tidemark.speed.<name> (env TIDEMARK_SPEED_<NAME>).",
-            "Kafka and ClickHouse come from tidemark.kafka.* and tidemark.clickhouse.* (or the local stack).");
+            "Kafka and ClickHouse come from tidemark.kafka.* and tidemark.clickhouse.* (or the local stack)."}));
     spec.mixinStandardHelpOptions(true);
     spec.addOption(
         OptionSpec.builder("--config").paramLabel("FILE").type(Path.class)
