@@ -138,6 +138,24 @@ class BatchJobIT {
     assertThat(batchCounts(CountMetric.PAGE, f, "count")).isEqualTo(Map.of(new WindowKey("/f", tenAm), 2L));
   }
 
+  @Test
+  void scanFloorReadsTheDayWithItsMarginsAndTheRowsWithoutEventTime() {
+    BatchJob.ScanFloor floor = job.scanFloor(D);
+    String columns = String.join(", ", BatchJob.READ_COLUMNS);
+    Row expected = spark.sql("SELECT count(*), bit_xor(xxhash64(" + columns + ")) FROM " + job.tables().events()
+        + " VERSION AS OF " + floor.snapshot() + " WHERE event_time IS NULL"
+        + " OR (event_time >= TIMESTAMP '2026-11-23 23:00:00' AND event_time < TIMESTAMP '2026-11-25 01:00:00')").first();
+    assertThat(floor.rows()).isEqualTo(expected.getLong(0)).isGreaterThanOrEqualTo(job.run(D).records());
+    assertThat(floor.hash()).isEqualTo(expected.getLong(1));
+
+    // A day far from every event: only the rows without event time.
+    BatchJob.ScanFloor empty = job.scanFloor(LocalDate.parse("2026-10-01"));
+    long withoutTime = spark.sql("SELECT count(*) FROM " + job.tables().events() + " VERSION AS OF " + empty.snapshot()
+        + " WHERE event_time IS NULL").first().getLong(0);
+    assertThat(withoutTime).isPositive();
+    assertThat(empty.rows()).isEqualTo(withoutTime);
+  }
+
   Map<WindowKey, Long> batchCounts(CountMetric m, LocalDate day, String column) {
     Map<WindowKey, Long> out = new HashMap<>();
     for (Row r : spark.sql("SELECT " + m.keyColumn() + ", unix_millis(window_start), " + column + " FROM "

@@ -1,5 +1,6 @@
 package io.tidemark.batch.job;
 
+import static org.apache.spark.sql.functions.bit_xor;
 import static org.apache.spark.sql.functions.callUDF;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -12,6 +13,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.timestamp_millis;
 import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import io.tidemark.batch.BatchException;
 import io.tidemark.batch.BatchOptions;
@@ -63,6 +65,14 @@ import org.apache.spark.storage.StorageLevel;
  * row is appended last) and the next run repairs.
  */
 public final class BatchJob {
+  /**
+   * The lake columns a run reads (the rest, such as {@code invalid_detail} or {@code source_hash},
+   * never decide a count). {@link #scanFloor} reads exactly these.
+   */
+  public static final List<String> READ_COLUMNS = List.of("event_id", "user_id", "page_url", "timestamp",
+      "event_time", "valid", "invalid_reason", "raw_payload", "kafka_partition", "kafka_offset",
+      "kafka_timestamp", "ingest_time", "source_file", "source_line");
+
   private final SparkSession spark;
   private final BatchTables tables;
   private final LatenessHorizon horizon;
@@ -133,13 +143,9 @@ public final class BatchJob {
 
     long dayStart = Windows.dayStartMs(day);
     long dayEnd = Windows.dayEndMs(day);
-    long margin = dedupMargin.toMillis();
     int dayNo = (int) day.toEpochDay();
 
-    Dataset<Row> lake = spark.sql("SELECT * FROM " + tables.events() + " VERSION AS OF " + snapshot)
-        .where(col("event_time").isNull()
-            .or(col("event_time").geq(lit(Instant.ofEpochMilli(dayStart - margin)))
-                .and(col("event_time").lt(lit(Instant.ofEpochMilli(dayEnd + margin))))));
+    Dataset<Row> lake = lakeRead(snapshot, day);
     // Arrival at Kafka: what the speed layer's lateness is measured against (too-late events) and
     // the day of a record without event time; null for imported rows, which never streamed.
     Column arrival = unix_millis(col("kafka_timestamp"));
@@ -232,6 +238,47 @@ public final class BatchJob {
       ranked.unpersist();
     }
   }
+
+  /**
+   * What every run reads from the lake: {@link #READ_COLUMNS} of the pinned snapshot, rows whose
+   * event time lies in the day plus {@link BatchOptions#DEDUP_MARGIN} on either side, and rows
+   * without event time.
+   */
+  private Dataset<Row> lakeRead(long snapshot, LocalDate day) {
+    long margin = dedupMargin.toMillis();
+    return spark.sql("SELECT * FROM " + tables.events() + " VERSION AS OF " + snapshot)
+        .where(col("event_time").isNull()
+            .or(col("event_time").geq(lit(Instant.ofEpochMilli(Windows.dayStartMs(day) - margin)))
+                .and(col("event_time").lt(lit(Instant.ofEpochMilli(Windows.dayEndMs(day) + margin))))))
+        .select(READ_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+  }
+
+  /**
+   * The least any Spark job over the day must do: the same read as {@link #run} (same snapshot
+   * pinning, day filter and columns) with every row touched once by an aggregate Spark cannot
+   * answer from metadata, the XOR of a hash of all columns read, and nothing else (no contract
+   * check, no shuffle, no write). {@code bench batch} times it as the floor of the batch job's cost.
+   * Reads only; a repeated call on an unchanged lake returns the same result.
+   *
+   * @throws BatchException when the lake has no table or no snapshot
+   */
+  public ScanFloor scanFloor(LocalDate day) {
+    long snapshot = currentLakeSnapshot();
+    if (snapshot < 0) {
+      throw new BatchException("Lake table " + tables.events() + " has no data yet: nothing to scan for " + day, false);
+    }
+    Row r = lakeRead(snapshot, day)
+        .agg(count(lit(1)), coalesce(bit_xor(xxhash64(
+            READ_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))), lit(0L)))
+        .first();
+    return new ScanFloor(snapshot, r.getLong(0), r.getLong(1));
+  }
+
+  /**
+   * Result of {@link #scanFloor}: the rows read from lake snapshot {@code snapshot} and the XOR of
+   * Spark's {@code xxhash64} over their columns (a checksum that forces every value to be read).
+   */
+  public record ScanFloor(long snapshot, long rows, long hash) {}
 
   private static String keyAlias(CountMetric metric) {
     return "key_" + metric.name().toLowerCase(java.util.Locale.ROOT);

@@ -156,9 +156,21 @@ public final class BatchBenchMain implements Callable<Integer> {
               + served + " events, batch counted " + result.distinctEvents() + ", ClickHouse's uniqExact(event_id) "
               + distinct, false);
         }
+        // After the measured steps, so the floor's read cannot warm the page cache or the JIT for them
+        // (it can only profit from what they warmed, which makes the floor lower, never the ratio).
+        progress("floor: Spark scan of the day's lake columns; ClickHouse scan of its raw table");
+        t = System.nanoTime();
+        BatchJob.ScanFloor floor = batch.scanFloor(day);
+        double floorSeconds = seconds(t);
+        t = System.nanoTime();
+        long clickHouseScanned = clickHouseScan(sql, db);
+        double clickHouseScanSeconds = seconds(t);
+        progress("  Spark floor %.1f s (%,d rows), ClickHouse scan %.1f s (%,d rows)", floorSeconds, floor.rows(),
+            clickHouseScanSeconds, clickHouseScanned);
+        Scans scans = new Scans(floorSeconds, floor.rows(), clickHouseScanSeconds, clickHouseScanned);
         double measured = batchSeconds + reconcileSeconds;
         String md = markdown(spark.conf().get("spark.master"), loaded, loadSeconds, sparkStart, baseline, batchSeconds, reconcileSeconds, result, drift,
-            distinct, peakUsed, peakAfterGc, batchCpu, reconcileCpu);
+            distinct, peakUsed, peakAfterGc, batchCpu, reconcileCpu, scans);
         Path file = report != null ? report : defaultReport();
         BenchmarkReport.writeSection(file, "batch", md);
         System.out.printf(Locale.ROOT, "batch + reconcile %.1f s = %.2fx ClickHouse's INSERT ... SELECT (%.1f s);"
@@ -237,9 +249,53 @@ public final class BatchBenchMain implements Callable<Integer> {
         Map.of("store", db + "." + store, "raw", db + "." + ClickHouseSchema.RAW_EVENTS_TABLE, "p", DayPartition.of(day)));
   }
 
+  /**
+   * ClickHouse reading the same columns of the day from its raw table as the Spark floor reads from
+   * the lake (those the raw table has), every row touched by a hash aggregate. Returns the rows read.
+   */
+  private long clickHouseScan(ClickHouseSql sql, String db) {
+    return Long.parseLong(sql.queryRows("SELECT count() AS n, groupBitXor(cityHash64(" + String.join(", ", CLICKHOUSE_SCAN_COLUMNS)
+            + ")) AS h FROM {raw:Identifier} WHERE toYYYYMMDD(event_time) = {p:UInt32}",
+        Map.of("raw", db + "." + ClickHouseSchema.RAW_EVENTS_TABLE, "p", DayPartition.of(day))).get(0).get("n"));
+  }
+
+  /** The raw table's counterparts of the lake columns the batch job reads. */
+  static final List<String> CLICKHOUSE_SCAN_COLUMNS = List.of("event_id", "user_id", "page_url", "timestamp",
+      "event_time", "kafka_partition", "kafka_offset", "ingested_at");
+
+  /** The two full scans timed after the measured steps: Spark's floor and ClickHouse's scan of its raw table. */
+  record Scans(double sparkSeconds, long sparkRows, double clickHouseSeconds, long clickHouseRows) {}
+
+  /**
+   * The floor rows of the report: Spark's scan against the baseline and what it means for the target,
+   * and ClickHouse's own scan of the same columns, for scan against scan.
+   */
+  static String floorText(Scans scans, double baseline, int readColumns) {
+    double ratio = scans.sparkSeconds() / baseline;
+    String verdict = ratio > 1.0
+        ? String.format(Locale.ROOT, "The floor alone is %.2fx the baseline: issue 6's 1.0x is out of reach for any"
+            + " Spark job on this machine, whatever it computes after the read.", ratio)
+        : String.format(Locale.ROOT, "The floor is %.2fx the baseline: it leaves %.1f s for everything the nightly path"
+            + " does after the read.", ratio, baseline - scans.sparkSeconds());
+    return String.format(Locale.ROOT, """
+        Floor (timed after the measured steps, in the same run and Spark session, so it cannot warm caches for
+        them): the least any Spark job over this day must do, reading the %d lake columns the batch job reads for
+        the day plus its dedup margins (%,d rows) with every row touched by an aggregate Spark cannot answer from
+        metadata (`count`, `bit_xor(xxhash64(...))`), and nothing else.
+
+        | Scan | seconds | vs baseline |
+        |---|---|---|
+        | Spark floor: lake read of the batch job's columns, hash aggregate | %.1f | %.2fx |
+        | ClickHouse: same columns of its raw table (%,d rows), `groupBitXor(cityHash64(...))` | %.1f | %.2fx |
+
+        %s Scan against scan, Spark takes %.1fx ClickHouse's time.""", readColumns, scans.sparkRows(),
+        scans.sparkSeconds(), ratio, scans.clickHouseRows(), scans.clickHouseSeconds(), scans.clickHouseSeconds() / baseline,
+        verdict, scans.sparkSeconds() / scans.clickHouseSeconds());
+  }
+
   private String markdown(String sparkMaster, long loaded, double loadSeconds, double sparkStart, double baseline, double batchSeconds,
       double reconcileSeconds, BatchResult r, DriftReport drift, long distinct, long peakUsed, long peakAfterGc,
-      double batchCpu, double reconcileCpu) {
+      double batchCpu, double reconcileCpu, Scans scans) {
     double measured = batchSeconds + reconcileSeconds;
     double ratio = measured / baseline;
     long maxHeap = HeapWatch.maxHeap();
@@ -277,6 +333,8 @@ public final class BatchBenchMain implements Callable<Integer> {
         Peak heap of the Spark JVM during the measured steps (JMX): %s in use (sampled every 50 ms), %s
         still in use right after a collection (the live data), of a %s maximum.
 
+        %s
+
         Targets (issue 6): at most 1.0x the baseline: **%s** (%.2fx); Spark heap at most 4 GiB: **%s**.
 
         Result checked: %,d distinct events counted (%,d duplicates and %,d invalid records dropped) in %,d
@@ -290,7 +348,7 @@ public final class BatchBenchMain implements Callable<Integer> {
         gib(maxHeap), sparkStart, baseline, batchSeconds, batchSeconds / baseline, stepRows(r.stepSeconds(), baseline),
         reconcileSeconds, reconcileSeconds / baseline, stepRows(drift.stepSeconds(), baseline), measured, ratio,
         batchCpu, reconcileCpu, gib(peakUsed), gib(peakAfterGc), gib(maxHeap),
-        ratio <= 1.0 ? "met" : "missed", ratio, peakUsed <= fourGib ? "met" : (peakAfterGc <= fourGib
+        floorText(scans, baseline, BatchJob.READ_COLUMNS.size()), ratio <= 1.0 ? "met" : "missed", ratio, peakUsed <= fourGib ? "met" : (peakAfterGc <= fourGib
             ? "met for the live data, missed for the sampled peak" : "missed"),
         r.distinctEvents(), r.duplicates(), r.invalidRecords(), r.rows().get(CountMetric.USER),
         r.rows().get(CountMetric.PAGE), drift.outcome().code(), drift.absDrift(), distinct, Instant.now(), io.tidemark.core.report.BenchmarkReport.loadAverage());
