@@ -139,6 +139,24 @@ class BatchJobIT {
   }
 
   @Test
+  void everyTaskOfTheAggregateWritesItsOwnFileOfTheDay() {
+    // Without coalescing, the aggregate has spark.sql.shuffle.partitions tasks; hashing the rows by
+    // day before the write would hand the whole day to one of them (one file, one core).
+    String coalesce = "spark.sql.adaptive.coalescePartitions.enabled";
+    spark.conf().set(coalesce, "false");
+    try {
+      job.run(D);
+    } finally {
+      spark.conf().unset(coalesce);
+    }
+    for (CountMetric m : CountMetric.values()) {
+      long files = spark.sql("SELECT count(*) FROM " + job.tables().counts(m) + ".files"
+          + " WHERE partition.window_start_day = DATE '2026-11-24'").first().getLong(0);
+      assertThat(files).as(m.servingTable()).isGreaterThan(1);
+    }
+  }
+
+  @Test
   void scanFloorReadsTheDayWithItsMarginsAndTheRowsWithoutEventTime() {
     BatchJob.ScanFloor floor = job.scanFloor(D);
     String columns = String.join(", ", BatchJob.READ_COLUMNS);

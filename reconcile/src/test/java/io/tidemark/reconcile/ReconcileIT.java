@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidemark.batch.BatchOptions;
+import io.tidemark.batch.table.BatchTables;
 import io.tidemark.batch.testing.LakeRows;
 import io.tidemark.batch.testing.SparkForTests;
 import io.tidemark.core.config.ClickHouseOptions;
@@ -14,6 +15,7 @@ import io.tidemark.core.metric.Windows;
 import io.tidemark.generator.GeneratorSpec;
 import io.tidemark.reconcile.drift.DriftReport;
 import io.tidemark.reconcile.drift.MetricDrift;
+import io.tidemark.reconcile.store.BatchCounts;
 import io.tidemark.reconcile.store.ClickHouseCounts;
 import io.tidemark.schema.clickhouse.ClickHouseClients;
 import io.tidemark.schema.clickhouse.ClickHouseSql;
@@ -243,6 +245,33 @@ class ReconcileIT {
         .hasMessage("Day 2026-11-24 is still inside the speed layer's lateness horizon until 2026-11-25T00:12:05Z:"
             + " refusing to reconcile it (use --force to reconcile anyway)");
     assertThat(early.reconcile(D, true, true).outcome()).isEqualTo(DriftReport.Outcome.DRY_RUN);
+  }
+
+  @Test
+  void batchResultIsIncompleteWhileACountTableHoldsCellsOfAnotherRun() {
+    BatchTables tables = new BatchTables(cfg);
+    tables.createIfMissing(spark);
+    LocalDate day = LocalDate.parse("2026-11-10");
+    spark.sql("INSERT INTO " + tables.runs() + " VALUES ('run-b', DATE'2026-11-10', 1, TIMESTAMP'2026-11-11 01:00:00',"
+        + " TIMESTAMP'2026-11-11 01:01:00', 3, 3, 0, 0, 3, 0, 0, NULL, 2, 1)");
+    spark.sql("INSERT INTO " + tables.counts(CountMetric.USER) + " VALUES"
+        + " ('user-a', TIMESTAMP'2026-11-10 10:00:00', 2, 0, 0, 1, 'run-b'),"
+        + " ('user-b', TIMESTAMP'2026-11-10 10:01:00', 1, 0, 0, 1, 'run-b')");
+    spark.sql("INSERT INTO " + tables.counts(CountMetric.PAGE) + " VALUES ('/a', TIMESTAMP'2026-11-10 10:00:00', 3, 0, 0, 1, 'run-b')");
+
+    BatchCounts complete = BatchCounts.read(spark, tables, day);
+    assertThat(complete.runId()).isEqualTo("run-b");
+    assertThat(complete.totals()).isEqualTo(Map.of(CountMetric.USER, new BatchCounts.Totals(2, 3),
+        CountMetric.PAGE, new BatchCounts.Totals(1, 3)));
+
+    // A cell of a later run (it died between its two count commits), then of an earlier one.
+    for (String other : new String[] {"run-c", "run-a"}) {
+      spark.sql("INSERT INTO " + tables.counts(CountMetric.PAGE) + " VALUES ('/b', TIMESTAMP'2026-11-10 10:02:00', 1, 0, 0, 1, '"
+          + other + "')");
+      assertThat(BatchCounts.read(spark, tables, day)).as(other).isNull();
+      spark.sql("DELETE FROM " + tables.counts(CountMetric.PAGE) + " WHERE batch_run_id = '" + other + "'");
+    }
+    assertThat(BatchCounts.read(spark, tables, day).totals()).isEqualTo(complete.totals());
   }
 
   @Test

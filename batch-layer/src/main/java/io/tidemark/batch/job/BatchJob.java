@@ -35,6 +35,7 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
+import org.apache.iceberg.spark.SparkWriteOptions;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -287,7 +288,12 @@ public final class BatchJob {
   /** Replaces the day of a count table; returns the rows its commit added (Iceberg's snapshot summary). */
   private long overwrite(Dataset<Row> counts, CountMetric metric, Column dayRange) {
     try {
-      counts.writeTo(tables.counts(metric)).overwrite(dayRange);
+      // No shuffle by partition before the write (Iceberg's default for a partitioned table is "hash"):
+      // every row is of one day, so hashing by day sent the whole day to one task, which wrote one
+      // file on one core, and reconcile then read that file with one task too. Each partition of the
+      // aggregate now writes its own file; they all hold the one day, so the clustered writer's
+      // assumption (rows grouped by partition) holds.
+      counts.writeTo(tables.counts(metric)).option(SparkWriteOptions.DISTRIBUTION_MODE, "none").overwrite(dayRange);
       Table table = Spark3Util.loadIcebergTable(spark, tables.counts(metric));
       table.refresh();
       String added = table.currentSnapshot().summary().get(SnapshotSummary.ADDED_RECORDS_PROP);
