@@ -48,6 +48,11 @@ import picocli.CommandLine.Option;
  * (issue 6's benchmark), plus the Spark JVM's peak heap. Writes the {@code batch} section of
  * docs/benchmarks.md.
  *
+ * <p>After the measured steps it also times the floor ({@link BatchJob#scanFloor}: the job's lake
+ * read with every row hashed and nothing else), because whether issue 6's 1.0x can be reached at all
+ * depends on it: a floor above the baseline rules out any Spark job on the same machine. They run
+ * last so that the floor's read cannot warm caches for the measured steps.
+ *
  * <p>Works in its own ClickHouse database ({@code <database>_bench_batch}) and lake namespace
  * ({@code tidemark_bench_batch}), both dropped before the run (and after it unless {@code
  * --keep-data}), so it never touches real days or the audit tables.
