@@ -233,12 +233,12 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     }
     Path file = report != null ? report
         : StackOptions.projectRoot(env, Path.of("").toAbsolutePath()).resolve("docs/benchmarks.md");
-    writeSection(file, markdown(total, baseline, runs, freshness, freshRate));
+    writeSection(file, markdown(cfg, total, baseline, runs, freshness, freshRate));
     out.println("written to " + file);
     return 0;
   }
 
-  private String markdown(long total, double baseline, List<JobRun> runs, double[] freshness, double freshRate) {
+  private String markdown(TidemarkConfig cfg, long total, double baseline, List<JobRun> runs, double[] freshness, double freshRate) {
     StringBuilder md = new StringBuilder();
     md.append("## speed: the Flink speed layer vs a bare Kafka consumer\n\n");
     md.append(String.format(
@@ -252,7 +252,8 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
             + " (the consumer's first non-empty poll; the job's first source output seen by a 1 s REST sampler, counting"
             + " only the records left after it) to the last record (the job's end, final ClickHouse flush included);"
             + " the job's rate with start-up counts MiniCluster and job start too.%n%n",
-        total, users, Runtime.getRuntime().availableProcessors(), jobJvmOptions, 2, "10s"));
+        total, users, Runtime.getRuntime().availableProcessors(), jobJvmOptions, cfg.get(SpeedOptions.PARALLELISM),
+        io.tidemark.core.config.Durations.format(cfg.get(SpeedOptions.CHECKPOINT_INTERVAL))));
     md.append("| Run | events/s sustained | vs baseline | events/s with start-up | checkpoints | longest checkpoint"
         + " | its start delay / alignment / sync / async | last checkpoint | largest checkpointed state | job JVM max RSS | job JVM GC time |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -274,9 +275,34 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
             + " (Nexmark q12 reference: 75.67K/s per core, Flink 1.13, RocksDB, no Kafka/ClickHouse in the loop).%n",
         runs.stream().mapToDouble(JobRun::eventsPerSecond).max().orElse(0), Runtime.getRuntime().availableProcessors(),
         runs.stream().mapToDouble(JobRun::eventsPerSecond).max().orElse(0) / Runtime.getRuntime().availableProcessors()));
+    md.append("\n").append(targets(runs, baseline, freshness)).append("\n");
     md.append("\nRun at ").append(Instant.now()).append(", load average ")
         .append(io.tidemark.core.report.BenchmarkReport.loadAverage()).append(".\n");
     return md.toString();
+  }
+
+  /** Issue 4's targets against this run's figures, each met or missed. */
+  static String targets(List<JobRun> runs, double baseline, double[] freshness) {
+    JobRun best = runs.stream().max(java.util.Comparator.comparingDouble(JobRun::eventsPerSecond)).orElseThrow();
+    List<String> parts = new ArrayList<>();
+    parts.add(String.format("at least 150K events/s sustained: %s (%,.0f, %s)", verdict(best.eventsPerSecond() >= 150_000),
+        best.eventsPerSecond(), best.backend()));
+    parts.add(String.format("at least 0.3x the bare consumer: %s (%.2fx)", verdict(best.eventsPerSecond() / baseline >= 0.3),
+        best.eventsPerSecond() / baseline));
+    if (freshness != null) {
+      parts.add(String.format("freshness p99 at most 2 s: %s (%.0f ms)", verdict(freshness[1] <= 2_000), freshness[1]));
+    }
+    for (JobRun r : runs) {
+      parts.add(String.format("%s checkpoints under 5 s: %s (longest %,d ms); %s job JVM under 2 GiB RSS: %s (%,d MB)",
+          r.backend(), verdict(r.maxCheckpointMs() < 5_000), r.maxCheckpointMs(), r.backend(),
+          verdict(r.maxRssBytes() < (2L << 30)), r.maxRssBytes() >> 20));
+    }
+    return "Targets (issue 4; the RSS target is for 10M event_ids in the dedup state, see --records and"
+        + " --event-rate): " + String.join("; ", parts) + ".";
+  }
+
+  private static String verdict(boolean met) {
+    return met ? "**met**" : "**missed**";
   }
 
   static double bareConsumer(TidemarkConfig cfg, long total) {
