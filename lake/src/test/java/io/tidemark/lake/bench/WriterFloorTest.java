@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
@@ -35,13 +34,7 @@ class WriterFloorTest {
   @TempDir Path dir;
 
   private JdbcCatalog open() {
-    JdbcCatalog c = new TidemarkJdbcCatalog();
-    c.setConf(new org.apache.hadoop.conf.Configuration(false));
-    c.initialize("t", Map.of(
-        CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve("catalog.db"),
-        CatalogProperties.WAREHOUSE_LOCATION, dir.resolve("warehouse").toUri().toString(),
-        "jdbc.schema-version", "V1"));
-    return c;
+    return io.tidemark.lake.table.LocalCatalogs.sqlite(dir, Map.of());
   }
 
   /** 10,000 records over two event days, every 100th without a timestamp (null partition). */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
-import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.jdbc.JdbcCatalog;
@@ -15,14 +14,7 @@ class TidemarkJdbcCatalogTest {
   @TempDir Path dir;
 
   private JdbcCatalog open() {
-    JdbcCatalog c = new TidemarkJdbcCatalog();
-    c.setConf(new org.apache.hadoop.conf.Configuration(false));
-    c.initialize("t", Map.of(
-        CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve("catalog.db"),
-        CatalogProperties.WAREHOUSE_LOCATION, dir.resolve("warehouse").toUri().toString(),
-        "jdbc.journal_mode", "WAL",
-        "jdbc.schema-version", "V1"));
-    return c;
+    return LocalCatalogs.sqlite(dir, Map.of("jdbc.journal_mode", "WAL"));
   }
 
   @Test
