@@ -119,8 +119,19 @@ public final class ArchiveBenchmark {
 
   public Result run() throws Exception {
     String topic = cfg.get(KafkaOptions.EVENTS_TOPIC);
-    try (Admin admin = Admin.create(KafkaOptions.clientProperties(cfg))) {
+    java.util.Map<String, Object> adminProps = new java.util.HashMap<>(KafkaOptions.clientProperties(cfg));
+    adminProps.put("default.api.timeout.ms", "15000");
+    adminProps.put("request.timeout.ms", "15000");
+    try (Admin admin = Admin.create(adminProps)) {
       admin.createTopics(List.of(new NewTopic(topic, cfg.get(KafkaOptions.PARTITIONS), cfg.get(KafkaOptions.REPLICATION_FACTOR).shortValue()))).all().get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        // one line naming the fix, not a client exception
+        throw new IllegalStateException("Cannot reach Kafka at " + cfg.get(KafkaOptions.BOOTSTRAP)
+            + " within 15 s: start the local stack with ./tidemark stack up, or check "
+            + KafkaOptions.BOOTSTRAP.key() + " (" + KafkaOptions.BOOTSTRAP.envName() + ")", e);
+      }
+      throw e;
     }
     produce(records, 0);
     Map<TopicPartition, Long> preloaded = endOffsets(topic);
