@@ -198,6 +198,11 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
     }
   }
 
+  /** The current key's cells (null when it has none), for tests. */
+  WindowCells currentCells() throws java.io.IOException {
+    return cells.value();
+  }
+
   /** Entries in the expiry index, for tests and metrics. */
   long pendingExpiries() {
     return expiry.size();

@@ -135,7 +135,7 @@ class WindowCountFunctionTest {
       // u1's first window is gone, its second and u2's stay
       assertThat(h.numKeyedStateEntries()).isEqualTo(2);
       assertThat(pending(h)).isEqualTo(2);
-      send(h, ev("b", "u1", "/p", T0 + 60_001)); // still remembered: a duplicate
+      assertThat(windowsOf(h, "u1")).containsExactly(T0 + 60_000);
       assertThat(counts(h.extractOutputValues())).containsExactly(1L, 1L, 1L);
       h.processWatermark(T0 + 120_000 + retention);
       assertThat(h.numKeyedStateEntries()).isZero();
@@ -164,6 +164,48 @@ class WindowCountFunctionTest {
       restored.processWatermark(T0 + 120_000 + retention);
       assertThat(restored.numKeyedStateEntries()).isZero();
     }
+  }
+
+  @Test
+  void rebuildsTheExpiryIndexFromRocksDbStateToo() throws Exception {
+    long retention = DedupRule.retentionFor(OOO, LATENESS).toMillis();
+    OperatorSubtaskState snapshot;
+    try (var h = unopenedUserHarness()) {
+      h.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+      h.open();
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      send(h, ev("b", "u1", "/p", T0 + 60_001));
+      send(h, ev("c", "u2", "/p", T0 + 2));
+      snapshot = h.snapshot(1, 1);
+    }
+    try (var restored = unopenedUserHarness()) {
+      restored.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+      restored.initializeState(snapshot);
+      restored.open();
+      assertThat(pending(restored)).isEqualTo(3);
+      send(restored, ev("c", "u2", "/p", T0 + 2)); // remembered across the restore
+      assertThat(restored.extractOutputValues()).isEmpty();
+      restored.processWatermark(T0 + 60_000 + retention);
+      assertThat(pending(restored)).isEqualTo(1);
+      assertThat(windowsOf(restored, "u1")).containsExactly(T0 + 60_000);
+      assertThat(windowsOf(restored, "u2")).isEmpty();
+      restored.processWatermark(T0 + 120_000 + retention);
+      assertThat(pending(restored)).isZero();
+      assertThat(windowsOf(restored, "u1")).isEmpty();
+    }
+  }
+
+  /** The window starts held in {@code key}'s state, read through the operator's state backend. */
+  static List<Long> windowsOf(KeyedOneInputStreamOperatorTestHarness<String, PageViewEvent, CountUpdate> h, String key)
+      throws Exception {
+    WindowCountOperator op = (WindowCountOperator) h.getOneInputOperator();
+    op.setCurrentKey(key);
+    WindowCells cells = ((WindowCountFunction) op.getUserFunction()).currentCells();
+    List<Long> starts = new java.util.ArrayList<>();
+    for (int i = 0; cells != null && i < cells.size(); i++) {
+      starts.add(cells.windowStartAt(i));
+    }
+    return starts;
   }
 
   static long pending(KeyedOneInputStreamOperatorTestHarness<String, PageViewEvent, CountUpdate> h) {
