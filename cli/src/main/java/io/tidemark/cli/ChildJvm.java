@@ -3,14 +3,12 @@ package io.tidemark.cli;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.stack.StackOptions;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * Runs a layer's main class in its own JVM with that module's own classpath.
@@ -102,11 +100,7 @@ final class ChildJvm {
     Path file = Files.createTempFile(dir, module + "-", ".properties",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     file.toFile().deleteOnExit();
-    Properties p = new Properties();
-    p.putAll(config.explicitValues());
-    try (OutputStream out = Files.newOutputStream(file)) {
-      p.store(out, "Resolved configuration handed to " + mainClass + " by ./tidemark");
-    }
+    config.store(file, "Resolved configuration handed to " + mainClass + " by ./tidemark");
     return file;
   }
 }

@@ -176,7 +176,13 @@ public final class SpeedLayerMain {
 
   /** The cluster of {@code flink run} when started by Flink's CLI, else a local MiniCluster with web UI. */
   static StreamExecutionEnvironment environment(TidemarkConfig cfg) {
+    return environment(cfg, new Configuration());
+  }
+
+  /** As {@link #environment(TidemarkConfig)}, with Flink settings of the caller's on top (the benchmark's). */
+  public static StreamExecutionEnvironment environment(TidemarkConfig cfg, Configuration extra) {
     Configuration conf = SpeedLayerJob.flinkConfiguration(cfg);
+    conf.addAll(extra);
     restorePath(cfg).ifPresent(p -> conf.setString("execution.state-recovery.path", p));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     if (!(env instanceof LocalStreamEnvironment)) {

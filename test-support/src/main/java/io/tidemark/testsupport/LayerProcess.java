@@ -4,7 +4,6 @@ import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.stack.StackOptions;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -215,11 +213,7 @@ public final class LayerProcess implements AutoCloseable {
         Files.createDirectories(log.getParent());
         String classpath = target.resolve("classes") + File.pathSeparator + Files.readString(classpathFile).trim();
         Path configFile = log.resolveSibling(log.getFileName() + ".properties");
-        Properties p = new Properties();
-        p.putAll(config.explicitValues());
-        try (OutputStream out = Files.newOutputStream(configFile)) {
-          p.store(out, "Configuration of " + mainClass + " in a test");
-        }
+        config.store(configFile, "Configuration of " + mainClass + " in a test");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);

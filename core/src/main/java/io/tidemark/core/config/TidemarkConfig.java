@@ -164,6 +164,19 @@ public final class TidemarkConfig implements java.io.Serializable {
     return values;
   }
 
+  /**
+   * Writes the explicit values to {@code file} (created, or replaced keeping its permissions) as a
+   * properties file that {@link #load} reads back: how a parent process hands its resolved
+   * configuration to a child JVM.
+   */
+  public void store(Path file, String comment) throws IOException {
+    Properties p = new Properties();
+    p.putAll(values);
+    try (java.io.OutputStream out = Files.newOutputStream(file)) {
+      p.store(out, comment);
+    }
+  }
+
   private static String componentOf(String key) {
     String[] parts = key.split("\\.");
     return parts.length > 1 ? parts[1] : "";

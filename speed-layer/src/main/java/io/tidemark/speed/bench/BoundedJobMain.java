@@ -2,16 +2,15 @@ package io.tidemark.speed.bench;
 
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.speed.SpeedLayerJob;
+import io.tidemark.speed.SpeedLayerMain;
 import io.tidemark.speed.SpeedOptions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -36,19 +35,14 @@ public final class BoundedJobMain {
       System.err.println("usage: BoundedJobMain CONFIG.properties REST_PORT bounded|unbounded");
       System.exit(2);
     }
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
-      p.load(in);
-    }
-    Map<String, String> values = new HashMap<>();
-    p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k)));
-    TidemarkConfig cfg = TidemarkConfig.of(values);
-    Configuration conf = SpeedLayerJob.flinkConfiguration(cfg);
-    conf.setString("rest.port", args[1]);
-    conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(cfg.get(SpeedOptions.PARALLELISM)));
+    // the web UI on the port the benchmark samples, no Prometheus endpoint (it would clash with a running layer)
+    TidemarkConfig cfg = TidemarkConfig.load(Path.of(args[0]), Map.of(), Map.of(), List.of())
+        .with(SpeedOptions.WEB_UI_PORT, Integer.parseInt(args[1]))
+        .with(SpeedOptions.METRICS_PORT, -1);
+    Configuration extra = new Configuration();
     // the REST API serves metrics from a cache refreshed every 10 s by default; the sampler needs 1 s
-    conf.setString("metrics.fetcher.update-interval", "1000");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    extra.setString("metrics.fetcher.update-interval", "1000");
+    StreamExecutionEnvironment env = SpeedLayerMain.environment(cfg, extra);
     try {
       SpeedLayerJob.fromConfig(cfg, args[2].equals("bounded")).execute(env);
     } catch (Exception e) {
@@ -67,14 +61,10 @@ public final class BoundedJobMain {
     System.exit(0);
   }
 
-  /** Writes {@code cfg}'s explicit values where this process can read them. */
+  /** Writes {@code cfg} where this process can read it. */
   static Path writeConfig(TidemarkConfig cfg, Path dir) throws IOException {
-    Properties p = new Properties();
-    p.putAll(cfg.explicitValues());
     Path file = Files.createTempFile(dir, "bench-job-", ".properties");
-    try (var out = Files.newOutputStream(file)) {
-      p.store(out, "speed bench job");
-    }
+    cfg.store(file, "speed bench job");
     return file;
   }
 }
