@@ -21,8 +21,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <p>Arguments: the resolved configuration as a properties file, the REST port the benchmark
  * samples, and {@code bounded} (end at the backlog's end) or {@code unbounded} (the freshness run,
- * which the benchmark kills). Prints {@link #END_MARKER} with the epoch milliseconds at which the job ended and the
- * JVM's total GC time, then exits 0; a failed job exits 1.
+ * which the benchmark kills). Prints {@link #END_MARKER} with the epoch milliseconds at which the job ended, the
+ * JVM's total GC time and collections, and the process's CPU time (all threads, start-up included, in
+ * milliseconds), then exits 0; a failed job exits 1.
  */
 public final class BoundedJobMain {
   /** Line prefix the benchmark reads from this process's output. */
@@ -56,7 +57,9 @@ public final class BoundedJobMain {
       gcMillis += Math.max(0, gc.getCollectionTime());
       gcCount += Math.max(0, gc.getCollectionCount());
     }
-    System.out.println(END_MARKER + " " + end + " " + gcMillis + " " + gcCount);
+    long cpuMillis = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime() / 1_000_000;
+    System.out.println(END_MARKER + " " + end + " " + gcMillis + " " + gcCount + " " + cpuMillis);
     System.out.flush();
     System.exit(0);
   }

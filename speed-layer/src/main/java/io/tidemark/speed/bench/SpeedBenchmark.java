@@ -124,7 +124,12 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
    */
   record JobRun(String backend, double eventsPerSecond, boolean sustainedMeasured, double withStartupPerSecond,
       double seconds, long maxCheckpointMs, long lastCheckpointMs, long maxStateBytes, long maxRssBytes, int checkpoints,
-      long gcMillis, long gcCount, CheckpointBreakdown longest) {}
+      long gcMillis, long gcCount, CheckpointBreakdown longest, long cpuMillis) {
+    /** CPU time of the job's JVM per event (all threads, start-up included): robust to other load on the machine. */
+    double cpuMicrosPerEvent(long events) {
+      return cpuMillis * 1000.0 / events;
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -209,10 +214,12 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
       JobRun r = runJob(c, total);
       runs.add(r);
       out.printf("%s: %,.0f events/s %s (%.2fx baseline), %,.0f/s with start-up, %d checkpoints, max %d ms"
-              + " (start delay / alignment / sync / async %s), state %,d bytes, job JVM RSS %,d MB, GC %,d ms in %,d collections%n",
+              + " (start delay / alignment / sync / async %s), state %,d bytes, job JVM RSS %,d MB, GC %,d ms in %,d collections,"
+              + " CPU %.1f µs/event%n",
           backend, r.eventsPerSecond(), r.sustainedMeasured() ? "sustained" : "with start-up (too short to sample)",
           r.eventsPerSecond() / baseline, r.withStartupPerSecond(), r.checkpoints(), r.maxCheckpointMs(),
-          r.longest().describe(), r.maxStateBytes(), r.maxRssBytes() >> 20, r.gcMillis(), r.gcCount());
+          r.longest().describe(), r.maxStateBytes(), r.maxRssBytes() >> 20, r.gcMillis(), r.gcCount(),
+          r.cpuMicrosPerEvent(total));
     }
     double[] freshness = null;
     double freshRate = 0;
@@ -251,14 +258,16 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
         total, users, Runtime.getRuntime().availableProcessors(), jobJvmOptions, cfg.get(SpeedOptions.PARALLELISM),
         io.tidemark.core.config.Durations.format(cfg.get(SpeedOptions.CHECKPOINT_INTERVAL))));
     md.append("| Run | events/s sustained | vs baseline | events/s with start-up | checkpoints | longest checkpoint"
-        + " | its start delay / alignment / sync / async | last checkpoint | largest checkpointed state | job JVM max RSS | job JVM GC time |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
-    md.append(String.format("| bare KafkaConsumer + parse | %,.0f | 1.00x | | | | | | | | |%n", baseline));
+        + " | its start delay / alignment / sync / async | last checkpoint | largest checkpointed state | job JVM max RSS | job JVM GC time"
+        + " | job JVM CPU per event |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append(String.format("| bare KafkaConsumer + parse | %,.0f | 1.00x | | | | | | | | | |%n", baseline));
     for (JobRun r : runs) {
-      md.append(String.format("| speed layer, %s | %,.0f%s | %.2fx | %,.0f | %d | %,d ms | %s | %,d ms | %,d MB | %,d MB | %,d ms (%,d collections) |%n",
+      md.append(String.format("| speed layer, %s | %,.0f%s | %.2fx | %,.0f | %d | %,d ms | %s | %,d ms | %,d MB | %,d MB | %,d ms (%,d collections) | %.1f µs |%n",
           r.backend(), r.eventsPerSecond(), r.sustainedMeasured() ? "" : " (with start-up: too short to sample)",
           r.eventsPerSecond() / baseline, r.withStartupPerSecond(), r.checkpoints(), r.maxCheckpointMs(),
-          r.longest().describe(), r.lastCheckpointMs(), r.maxStateBytes() >> 20, r.maxRssBytes() >> 20, r.gcMillis(), r.gcCount()));
+          r.longest().describe(), r.lastCheckpointMs(), r.maxStateBytes() >> 20, r.maxRssBytes() >> 20, r.gcMillis(), r.gcCount(),
+          r.cpuMicrosPerEvent(total)));
     }
     if (freshness != null) {
       md.append(String.format(
@@ -372,7 +381,8 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
       return new JobRun(cfg.get(SpeedOptions.STATE_BACKEND), Double.isNaN(sustained) ? total / seconds : sustained,
           !Double.isNaN(sustained), total / seconds, seconds,
           sampler.maxCheckpointMs.get(), sampler.lastCheckpointMs.get(), sampler.maxStateBytes.get(), sampler.maxRss.get(),
-          (int) sampler.checkpoints.get(), Long.parseLong(f[2]), Long.parseLong(f[3]), sampler.longestBreakdown);
+          (int) sampler.checkpoints.get(), Long.parseLong(f[2]), Long.parseLong(f[3]), sampler.longestBreakdown,
+          Long.parseLong(f[4]));
     } finally {
       sampler.stop();
       if (job.isAlive()) {
