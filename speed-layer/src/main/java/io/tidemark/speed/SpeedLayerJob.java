@@ -20,6 +20,7 @@ import io.tidemark.speed.sink.DeadLetterSerializer;
 import io.tidemark.speed.sink.LateEventSerializer;
 import io.tidemark.speed.source.DeadLetter;
 import io.tidemark.speed.source.PageViewDeserializer;
+import io.tidemark.speed.source.PageViewEventTypeInfo;
 import io.tidemark.speed.source.SourceRecord;
 import io.tidemark.speed.source.StartingOffsets;
 import java.nio.file.Path;
@@ -65,10 +66,10 @@ public final class SpeedLayerJob {
       new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
   /** Events later than the allowed lateness. */
   public static final OutputTag<PageViewEvent> LATE =
-      new OutputTag<>("late-events", TypeInformation.of(PageViewEvent.class));
+      new OutputTag<>("late-events", PageViewEventTypeInfo.INSTANCE);
   /** Deduplicated, counted events, fed to the page metric. */
   public static final OutputTag<PageViewEvent> COUNTED =
-      new OutputTag<>("counted-events", TypeInformation.of(PageViewEvent.class));
+      new OutputTag<>("counted-events", PageViewEventTypeInfo.INSTANCE);
 
   private final TidemarkConfig config;
   private final Source<SourceRecord, ?, ?> source;
@@ -132,7 +133,7 @@ public final class SpeedLayerJob {
     SingleOutputStreamOperator<PageViewEvent> events =
         env.fromSource(source, watermarks, "pageview-events")
             .uid("pageview-events-source")
-            .process(new DeadLetterRouter(DEAD_LETTERS))
+            .process(new DeadLetterRouter(DEAD_LETTERS), PageViewEventTypeInfo.INSTANCE)
             .name("route-dead-letters")
             .uid("route-dead-letters");
     events.getSideOutput(DEAD_LETTERS).sinkTo(deadLetters).name("dead-letter-topic").uid("dead-letter-topic");

@@ -381,14 +381,23 @@ public final class WindowCells {
       return new EventId(s, true, hi, lo);
     }
 
+    /** Value of each lowercase hex digit, -1 for every other ASCII character. */
+    private static final byte[] HEX = hexTable();
+
+    private static byte[] hexTable() {
+      byte[] t = new byte[128];
+      java.util.Arrays.fill(t, (byte) -1);
+      for (int d = 0; d < 10; d++) {
+        t['0' + d] = (byte) d;
+      }
+      for (int d = 0; d < 6; d++) {
+        t['a' + d] = (byte) (10 + d);
+      }
+      return t;
+    }
+
     private static int hex(char c) {
-      if (c >= '0' && c <= '9') {
-        return c - '0';
-      }
-      if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-      }
-      return -1; // upper case is not canonical: kept as a string
+      return c < 128 ? HEX[c] : -1; // upper case is not canonical: kept as a string
     }
 
     Object element() {

@@ -64,6 +64,7 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
   static final String CELLS_STATE = "window-cells";
 
   private transient ValueState<WindowCells> cells;
+  private transient boolean cellsUpdatedInPlace;
   private transient ExpiryIndex expiry;
   private transient VersionGeneration generation;
   private transient ListState<Long> watermarkState;
@@ -118,7 +119,8 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
       return;
     }
     WindowCells keyCells = cells.value();
-    if (keyCells == null) {
+    boolean newKey = keyCells == null;
+    if (newKey) {
       keyCells = new WindowCells();
     }
     long count = dedup
@@ -128,7 +130,9 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
       duplicates.inc();
       return;
     }
-    cells.update(keyCells);
+    if (newKey || !cellsUpdatedInPlace) {
+      cells.update(keyCells);
+    }
     if (count == 1) {
       expiry.add(cleanupTime(windowStart), ctx.getCurrentKey());
     }
@@ -179,12 +183,24 @@ public class WindowCountFunction extends KeyedProcessFunction<String, PageViewEv
       }
       if (keyCells.isEmpty()) {
         cells.clear();
-      } else if (changed) {
+      } else if (changed && !cellsUpdatedInPlace) {
         cells.update(keyCells);
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Tells the function that the keyed state hands out the stored {@link WindowCells} object itself
+   * (Flink's heap backend), so that a change made to it is already in the state and needs no
+   * {@code update()}: a second hash lookup per event saved. Safe with the heap backend's
+   * copy-on-write snapshots: {@code value()} returns a private copy whenever a running snapshot
+   * still holds the stored object (Flink's own heap list state appends in place the same way).
+   * Never set for backends that hand out deserialized copies (RocksDB, changelog).
+   */
+  void updateCellsInPlace(boolean inPlace) {
+    this.cellsUpdatedInPlace = inPlace;
   }
 
   /** Lists the current key's open windows in the expiry index (rebuilding it after a restore). */

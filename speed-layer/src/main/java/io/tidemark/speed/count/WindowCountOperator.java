@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 
@@ -28,6 +29,8 @@ public final class WindowCountOperator extends KeyedProcessOperator<String, Page
   public void open() throws Exception {
     super.open();
     WindowCountFunction function = (WindowCountFunction) getUserFunction();
+    // exactly the heap backend: a wrapper (changelog) or RocksDB hands out copies
+    function.updateCellsInPlace(getKeyedStateBackend().getClass() == HeapKeyedStateBackend.class);
     List<String> keys;
     try (Stream<String> restored =
         this.<String>getKeyedStateBackend().getKeys(WindowCountFunction.CELLS_STATE, VoidNamespace.INSTANCE)) {

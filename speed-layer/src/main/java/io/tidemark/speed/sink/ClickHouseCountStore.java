@@ -145,7 +145,16 @@ public final class ClickHouseCountStore implements CountStore {
   }
 
   private static void escapeTsv(String s, StringBuilder sb) {
-    for (int i = 0; i < s.length(); i++) {
+    int first = 0;
+    while (first < s.length() && !needsEscape(s.charAt(first))) {
+      first++;
+    }
+    if (first == s.length()) {
+      sb.append(s);
+      return;
+    }
+    sb.append(s, 0, first);
+    for (int i = first; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '\\' -> sb.append("\\\\");
@@ -158,6 +167,10 @@ public final class ClickHouseCountStore implements CountStore {
         default -> sb.append(c);
       }
     }
+  }
+
+  private static boolean needsEscape(char c) {
+    return c == '\\' || c < ' ';
   }
 
   /** {@code yyyy-MM-dd HH:mm:ss} in UTC, the text form DateTime('UTC') parses on every version. */

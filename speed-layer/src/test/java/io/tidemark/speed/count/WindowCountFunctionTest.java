@@ -195,6 +195,39 @@ class WindowCountFunctionTest {
     }
   }
 
+  @Test
+  void changesAfterASnapshotStartedStayOutOfItOnTheHeapBackend() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var h = userHarness()) {
+      send(h, ev("a", "u1", "/p", T0 + 1));
+      send(h, ev("b", "u1", "/p", T0 + 2));
+      WindowCountOperator op = (WindowCountOperator) h.getOneInputOperator();
+      assertThat(op.<String>getKeyedStateBackend()).isInstanceOf(org.apache.flink.runtime.state.heap.HeapKeyedStateBackend.class);
+      var backend = (org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<String>) op.<String>getKeyedStateBackend();
+      // the synchronous part of a checkpoint; its asynchronous write runs later, as in a real job
+      java.util.concurrent.RunnableFuture<org.apache.flink.runtime.state.SnapshotResult<org.apache.flink.runtime.state.KeyedStateHandle>> write =
+          backend.snapshot(
+              1L,
+              1L,
+              new org.apache.flink.runtime.state.memory.MemCheckpointStreamFactory(1 << 20),
+              org.apache.flink.runtime.checkpoint.CheckpointOptions.forCheckpointWithDefaultLocation());
+      send(h, ev("c", "u1", "/p", T0 + 3)); // changes the cells in place while the write is pending
+      send(h, ev("d", "u1", "/p", T0 + 60_001));
+      write.run();
+      assertThat(counts(h.extractOutputValues())).containsExactly(1L, 2L, 3L, 1L);
+      assertThat(windowsOf(h, "u1")).containsExactlyInAnyOrder(T0, T0 + 60_000);
+      snapshot = OperatorSubtaskState.builder().setManagedKeyedState(write.get().getJobManagerOwnedSnapshot()).build();
+    }
+    try (var restored = unopenedUserHarness()) {
+      restored.initializeState(snapshot);
+      restored.open();
+      assertThat(windowsOf(restored, "u1")).containsExactly(T0);
+      send(restored, ev("b", "u1", "/p", T0 + 2)); // in the snapshot: a duplicate
+      send(restored, ev("c", "u1", "/p", T0 + 3)); // not in it: counted as the window's third
+      assertThat(counts(restored.extractOutputValues())).containsExactly(3L);
+    }
+  }
+
   /** The window starts held in {@code key}'s state, read through the operator's state backend. */
   static List<Long> windowsOf(KeyedOneInputStreamOperatorTestHarness<String, PageViewEvent, CountUpdate> h, String key)
       throws Exception {
