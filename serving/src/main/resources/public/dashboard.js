@@ -126,7 +126,7 @@
       var box = $('freshness');
       if (f.newest_window === null) {
         box.className = 'freshness stale';
-        box.textContent = 'STALE: no counts written yet';
+        box.textContent = f.stored_rows ? 'STALE: only windows after the wall clock written' : 'STALE: no counts written yet';
       } else {
         box.className = 'freshness ' + (f.stale ? 'stale' : 'ok');
         box.textContent = (f.stale ? 'STALE: ' : 'fresh: ') + 'newest window ' + hhmm(f.newest_window) + ' UTC, lag ' + Math.round(f.lag_seconds) + ' s';

@@ -52,6 +52,8 @@ class CountsApiIT {
     store.write(PAGE_VIEW_COUNTS, "/about", "2026-11-24T10:02:00Z", 4, 99);
     store.write(PAGE_VIEW_COUNTS, "/pricing?plan=a'b", "2026-11-24T10:04:00Z", 1, 1);
     store.write(PAGE_VIEW_COUNTS, "/home", "2026-11-24T09:00:00Z", 100, 1);
+    // 40 minutes ahead of the clock (valid: the contract allows an hour): not the newest window.
+    store.write(PAGE_VIEW_COUNTS, "/ahead", "2026-11-24T10:45:00Z", 1, 1);
     // Users.
     store.write(USER_PAGE_COUNTS, "u1", "2026-11-24T10:00:00Z", 3, 1);
     store.write(USER_PAGE_COUNTS, "u1", "2026-11-24T10:00:00Z", 8, 2);
@@ -172,7 +174,21 @@ class CountsApiIT {
     assertThat(f.get("stale").asBoolean()).isFalse();
     assertThat(f.get("stale_after_seconds").asLong()).isEqualTo(120);
     assertThat(f.get("newest_write").asText()).isEqualTo(StoreFixture.WRITTEN_AT.toString());
-    assertThat(f.get("stored_rows").asLong()).isEqualTo(10);
+    assertThat(f.get("stored_rows").asLong()).isEqualTo(11);
+  }
+
+  @Test
+  void freshnessIgnoresWindowsAfterTheClockSoAStallStillTurnsStale() {
+    // 10:07:30: the newest window up to now is still 10:04 (lag 210 s > 120 s), although a window
+    // of 10:45 is stored. Read through max(window_start) it would be "fresh" until 10:47.
+    try (ServingServer later = ServingServer.start(
+        store.config.with(ServingOptions.PORT, 0), Clock.fixed(NOW.plusSeconds(120), ZoneOffset.UTC))) {
+      JsonNode f = Http.get(later.url() + "/api/freshness").json();
+      assertThat(f.get("newest_window").asText()).isEqualTo("2026-11-24T10:04:00Z");
+      assertThat(f.get("lag_seconds").asDouble()).isEqualTo(210.0);
+      assertThat(f.get("stale").asBoolean()).isTrue();
+      assertThat(Http.get(later.url() + "/api/health").json().get("speed_layer").get("status").asText()).isEqualTo("stalled");
+    }
   }
 
   @Test

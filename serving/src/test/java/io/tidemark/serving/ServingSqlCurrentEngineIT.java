@@ -42,6 +42,8 @@ class ServingSqlCurrentEngineIT {
     steps.add(count("page_view_counts_store", "/about", "10:02", 3, 1));
     steps.add(count("page_view_counts_store", "/about", "10:02", 6, CountVersions.batch(1)));
     steps.add(count("page_view_counts_store", "/about", "10:02", 4, 99));
+    // after the bound "now" (10:05): stored, but not the newest window
+    steps.add(count("page_view_counts_store", "/ahead", "10:30", 1, 1));
     steps.add("INSERT INTO " + DB + ".drift_reports VALUES"
         + " ('run-1', '2026-11-24', '2026-11-24 00:00:00', '2026-11-25 02:00:00', '2026-11-25 02:00:40', 'replaced', 0, 0, 1, 7, 'b1', 104, 98, 6, 0.06, 6, 0, 0, 0, 1, '{}'),"
         + " ('run-2', '2026-11-24', '2026-11-24 00:00:00', '2026-11-25 03:00:00', '2026-11-25 03:00:42', 'replaced', 0, 0, 1, 7, 'b2', 103, 98, 5, 0.05, 3, 2, 0, 0, 1, '{}')");
@@ -78,7 +80,7 @@ class ServingSqlCurrentEngineIT {
     assertThat(out.get("page_counts")).isEqualTo("2026-11-24 10:00:00\t4\n2026-11-24 10:02:00\t6\n");
     assertThat(out.get("totals")).isEqualTo("2026-11-24 10:00:00\t13\n2026-11-24 10:02:00\t6\n");
     assertThat(out.get("top_pages")).isEqualTo("/about\t10\n/home\t9\n");
-    assertThat(out.get("freshness")).isEqualTo("2026-11-24 10:02:00\t2026-11-25 03:00:00\t7\n");
+    assertThat(out.get("freshness")).isEqualTo("2026-11-24 10:02:00\t2026-11-25 03:00:00\t8\n");
     assertThat(out.get("drift_tables").lines().sorted().toList())
         .containsExactly("day_status", "drift_report_keys", "drift_report_metrics", "drift_reports");
     assertThat(out.get("drift_list")).startsWith("run-2\t2026-11-24\t").hasLineCount(1);

@@ -61,10 +61,16 @@ public final class ServingQueries {
       ORDER BY views DESC, page_url
       LIMIT {limit:UInt32}""";
 
-  /** Over every version (no FINAL): any write, early or reconciled, shows the pipeline moved. */
+  /**
+   * Over every version (no FINAL): any write, early or reconciled, shows the pipeline moved.
+   * Windows after {@code now} are left out of the newest window: the event contract accepts
+   * timestamps up to an hour ahead of the wall clock, and one such event would otherwise keep
+   * the freshness lag at 0 (and the dashboard green) for an hour after the speed layer stalled.
+   */
   public static final String FRESHNESS =
       """
-      SELECT max(window_start) AS newest_window, max(written_at) AS newest_write, count() AS stored_rows
+      SELECT maxIf(window_start, window_start <= {now:DateTime}) AS newest_window, max(written_at) AS newest_write,
+        count() AS stored_rows
       FROM {t:Identifier}""";
 
   private final ClickHouseReader reader;
@@ -85,7 +91,7 @@ public final class ServingQueries {
     out.put("page_counts", SqlParameters.bind(KEY_COUNTS_PAGE, Map.of("t", pages, "key", "/about", "from", from, "to", to, "limit", 100L)));
     out.put("totals", SqlParameters.bind(TOTALS, Map.of("t", pages, "from", from, "to", to)));
     out.put("top_pages", SqlParameters.bind(TOP_PAGES, Map.of("t", pages, "from", from, "to", to, "limit", 10L)));
-    out.put("freshness", SqlParameters.bind(FRESHNESS, Map.of("t", pages)));
+    out.put("freshness", SqlParameters.bind(FRESHNESS, Map.of("t", pages, "now", to)));
     return out;
   }
 
@@ -173,21 +179,23 @@ public final class ServingQueries {
   }
 
   /**
-   * How far behind the wall clock the newest written window is. {@code newestWindow} is null and
-   * {@code stale} true when nothing was ever written.
+   * How far behind the wall clock the newest written window is (windows starting after the wall
+   * clock do not count). {@code newestWindow} is null and {@code stale} true when nothing was
+   * written, or only windows in the future.
    */
   public record Freshness(
       String now, String newestWindow, String newestWrite, Double lagSeconds, long staleAfterSeconds, boolean stale, long storedRows) {}
 
   public Freshness freshness(long staleAfterSeconds) {
-    List<JsonNode> rows = reader.query("freshness", FRESHNESS, Map.of("t", store(CountMetric.PAGE)));
     Instant now = clock.instant();
+    List<JsonNode> rows = reader.query(
+        "freshness", FRESHNESS, Map.of("t", store(CountMetric.PAGE), "now", now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
     JsonNode row = rows.get(0);
     long stored = row.get("stored_rows").asLong();
     Instant newest = instant(row.get("newest_window").asText());
     Instant newestWrite = instant(row.get("newest_write").asText());
     if (stored == 0 || newest.getEpochSecond() <= 0) {
-      return new Freshness(now.toString(), null, null, null, staleAfterSeconds, true, 0);
+      return new Freshness(now.toString(), null, stored == 0 ? null : newestWrite.toString(), null, staleAfterSeconds, true, stored);
     }
     double lag = Math.max(0, now.toEpochMilli() - newest.toEpochMilli()) / 1000.0;
     return new Freshness(
