@@ -205,15 +205,10 @@
       $('drift-detail-run').textContent = d.run ? ('Run ' + d.run.run_id + ': ' + d.run.outcome + ', |drift| ' + fmt(d.run.abs_drift) + ' of ' + fmt(d.run.batch_total)
         + ' events; invalid records ' + fmt(d.run.causes.invalid_records)) : '';
       fill($('drift-metrics'), d.metrics, function (m) { return [m.metric, [m.speed_total], [m.batch_total], [m.keys_only_speed], [m.keys_only_batch], [m.keys_different], [m.abs_drift], m.replaced ? 'yes' : 'no']; });
-      var causes = [];
-      if (d.run) {
-        var c = d.run.causes;
-        [['too late', c.too_late], ['not streamed', c.not_streamed], ['missing', c.missing], ['over-counted', c.over_counted]].forEach(function (x) {
-          if (x[1]) causes.push({ metric: 'run', cause: x[0], windows: '', events: x[1] });
-        });
-      }
-      d.key_causes.forEach(function (k) { causes.push(k); });
-      fill($('drift-causes'), causes, function (k) { return [k.metric, k.cause, k.windows === '' ? '' : [k.windows], [k.events]]; });
+      fill($('drift-causes'), d.metrics, function (m) {
+        return [m.metric, [m.causes.too_late], [m.causes.not_streamed], [m.causes.missing], [m.causes.over_counted], [m.abs_drift]];
+      });
+      fill($('drift-key-causes'), d.key_causes, function (k) { return [k.metric, k.cause, [k.windows], [k.events]]; });
       fill($('drift-keys'), d.largest, function (k) { return [k.metric, k.key, k.window_start, [k.speed_count], [k.batch_count], [k.diff], k.cause]; });
       detail.setAttribute('data-loaded', 'true');
     }).catch(function (e) { status('Drift detail: ' + e.message, true); });

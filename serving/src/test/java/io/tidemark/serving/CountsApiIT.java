@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tidemark.core.config.ClickHouseOptions;
+import io.tidemark.core.metric.CountMetric;
 import io.tidemark.schema.clickhouse.ClickHouseClients;
 import io.tidemark.schema.clickhouse.CountVersions;
 import java.net.URI;
@@ -234,7 +235,7 @@ class CountsApiIT {
   }
 
   private static Map<String, Object> run(String runId, String day, String startedAt, String outcome, long batch, long speed, long absDrift,
-      long tooLate, long notStreamed) {
+      long tooLate, long notStreamed, long missing) {
     Map<String, Object> r = new java.util.LinkedHashMap<>();
     r.put("run_id", runId);
     r.put("day", java.time.LocalDate.parse(day));
@@ -253,26 +254,53 @@ class CountsApiIT {
     r.put("relative_drift", batch == 0 ? 0.0 : (double) absDrift / batch);
     r.put("too_late_events", tooLate);
     r.put("not_streamed_events", notStreamed);
-    r.put("missing_events", 0);
+    r.put("missing_events", missing);
     r.put("over_counted_events", 0);
     r.put("invalid_records", 1);
     r.put("report_json", "{}");
     return r;
   }
 
-  private static Map<String, Object> key(String runId, String metric, String key, String window, long batch, long speed, String cause) {
+  /** A differing cell as reconcile's ReportStore writes it: metric = serving table, cause codes joined with '+'. */
+  private static Map<String, Object> key(String runId, CountMetric metric, String key, String window, long batch, long speed, long tooLate,
+      String cause) {
     Map<String, Object> r = new java.util.LinkedHashMap<>();
     r.put("run_id", runId);
     r.put("day", java.time.LocalDate.parse(window.substring(0, 10)));
-    r.put("metric", metric);
+    r.put("metric", metric.servingTable());
     r.put("key", key);
     r.put("window_start", Instant.parse(window));
     r.put("batch_count", batch);
     r.put("speed_count", speed);
     r.put("diff", batch - speed);
-    r.put("too_late", cause.equals("too_late") ? batch - speed : 0);
+    r.put("too_late", tooLate);
     r.put("cause", cause);
     return r;
+  }
+
+  /** A drift_report_metrics row of run {@code runId} on 2026-11-24 (batch total 103, speed total 98). */
+  private static Map<String, Object> metric(String runId, CountMetric metric, long batchRows, long speedRows, long keysOnlyBatch,
+      long keysDifferent, long tooLate, long notStreamed, long missing) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("run_id", runId);
+    m.put("day", java.time.LocalDate.parse("2026-11-24"));
+    m.put("window_start", Instant.parse("2026-11-24T00:00:00Z"));
+    m.put("metric", metric.servingTable());
+    m.put("batch_rows", batchRows);
+    m.put("speed_rows", speedRows);
+    m.put("batch_total", 103);
+    m.put("speed_total", 98);
+    m.put("keys_only_speed", 0);
+    m.put("keys_only_batch", keysOnlyBatch);
+    m.put("keys_different", keysDifferent);
+    m.put("abs_drift", tooLate + notStreamed + missing);
+    m.put("relative_drift", (tooLate + notStreamed + missing) / 103.0);
+    m.put("too_late_events", tooLate);
+    m.put("not_streamed_events", notStreamed);
+    m.put("missing_events", missing);
+    m.put("over_counted_events", 0);
+    m.put("replaced", 1);
+    return m;
   }
 
   @Test
@@ -281,34 +309,20 @@ class CountsApiIT {
     String db = store.writer.database();
     // Two runs for 2026-11-24: the later one is the one shown.
     store.writer.insertJsonEachRow(db + ".drift_reports", List.of(
-        run("run-1", "2026-11-24", "2026-11-25T02:00:00Z", "replaced", 104, 98, 6, 6, 0),
-        run("run-2", "2026-11-24", "2026-11-25T03:00:00Z", "replaced", 103, 98, 5, 3, 2),
-        run("run-0", "2026-11-23", "2026-11-24T03:00:00Z", "no_drift", 20, 20, 0, 0, 0)));
-    Map<String, Object> page = new java.util.LinkedHashMap<>();
-    page.put("run_id", "run-2");
-    page.put("day", java.time.LocalDate.parse("2026-11-24"));
-    page.put("window_start", Instant.parse("2026-11-24T00:00:00Z"));
-    page.put("metric", "page");
-    page.put("batch_rows", 50);
-    page.put("speed_rows", 49);
-    page.put("batch_total", 103);
-    page.put("speed_total", 98);
-    page.put("keys_only_speed", 0);
-    page.put("keys_only_batch", 1);
-    page.put("keys_different", 2);
-    page.put("abs_drift", 5);
-    page.put("relative_drift", 5.0 / 103);
-    page.put("too_late_events", 3);
-    page.put("not_streamed_events", 2);
-    page.put("missing_events", 0);
-    page.put("over_counted_events", 0);
-    page.put("replaced", 1);
-    store.writer.insertJsonEachRow(db + ".drift_report_metrics", List.of(page));
+        run("run-1", "2026-11-24", "2026-11-25T02:00:00Z", "replaced", 104, 98, 6, 6, 0, 0),
+        run("run-2", "2026-11-24", "2026-11-25T03:00:00Z", "replaced", 103, 98, 5, 4, 0, 1),
+        run("run-0", "2026-11-23", "2026-11-24T03:00:00Z", "no_drift", 20, 20, 0, 0, 0, 0)));
+    // run-2: pages short by 3 too-late + 2 not-streamed events; users (the run's headline) by
+    // 3 too-late in one window and, in another, 1 too-late + 1 missing (one label for both).
+    store.writer.insertJsonEachRow(db + ".drift_report_metrics", List.of(
+        metric("run-2", CountMetric.PAGE, 50, 49, 1, 2, 3, 2, 0),
+        metric("run-2", CountMetric.USER, 60, 60, 0, 2, 4, 0, 1)));
     store.writer.insertJsonEachRow(db + ".drift_report_keys", List.of(
-        key("run-2", "page", "/home", "2026-11-24T10:00:00Z", 12, 9, "too_late"),
-        key("run-2", "page", "/about", "2026-11-24T10:02:00Z", 6, 4, "not_streamed"),
-        key("run-2", "user", "u1", "2026-11-24T10:00:00Z", 11, 8, "too_late"),
-        key("run-1", "page", "/home", "2026-11-24T10:00:00Z", 15, 9, "too_late")));
+        key("run-2", CountMetric.PAGE, "/home", "2026-11-24T10:00:00Z", 12, 9, 3, "too-late"),
+        key("run-2", CountMetric.PAGE, "/about", "2026-11-24T10:02:00Z", 6, 4, 0, "not-streamed"),
+        key("run-2", CountMetric.USER, "u1", "2026-11-24T10:00:00Z", 11, 8, 3, "too-late"),
+        key("run-2", CountMetric.USER, "u2", "2026-11-24T10:01:00Z", 7, 5, 1, "too-late+missing-from-speed"),
+        key("run-1", CountMetric.PAGE, "/home", "2026-11-24T10:00:00Z", 15, 9, 6, "too-late")));
     Map<String, Object> status = new java.util.LinkedHashMap<>();
     status.put("day", java.time.LocalDate.parse("2026-11-24"));
     status.put("window_start", Instant.parse("2026-11-24T00:00:00Z"));
@@ -323,22 +337,35 @@ class CountsApiIT {
     List<String> rows = new ArrayList<>();
     list.get("reports").forEach(r -> rows.add(r.get("day").asText() + " " + r.get("run_id").asText() + " " + r.get("outcome").asText()
         + " " + r.get("abs_drift").asLong() + " " + r.get("causes").get("too_late").asLong()));
-    assertThat(rows).containsExactly("2026-11-24 run-2 replaced 5 3", "2026-11-23 run-0 no_drift 0 0");
+    assertThat(rows).containsExactly("2026-11-24 run-2 replaced 5 4", "2026-11-23 run-0 no_drift 0 0");
 
     JsonNode day = ok("/api/drift/reports/2026-11-24?limit=2");
     assertThat(day.get("available").asBoolean()).isTrue();
     assertThat(day.get("status").get("status").asText()).isEqualTo("reconciled");
     assertThat(day.get("run").get("run_id").asText()).isEqualTo("run-2");
     assertThat(day.get("run").get("finished_at").asText()).isEqualTo("2026-11-25T03:00:42Z");
-    assertThat(day.get("metrics")).hasSize(1);
-    assertThat(day.get("metrics").get(0).get("keys_different").asLong()).isEqualTo(2);
-    assertThat(day.get("metrics").get(0).get("replaced").asBoolean()).isTrue();
+    // per metric: totals, keys, |drift| and its exact split into causes (too_late not_streamed missing over_counted)
+    List<String> metrics = new ArrayList<>();
+    day.get("metrics").forEach(m -> {
+      JsonNode c = m.get("causes");
+      metrics.add(m.get("metric").asText() + " " + m.get("speed_total").asLong() + "/" + m.get("batch_total").asLong()
+          + " keys " + m.get("keys_only_batch").asLong() + "+" + m.get("keys_different").asLong() + " drift " + m.get("abs_drift").asLong()
+          + " = " + c.get("too_late").asLong() + " " + c.get("not_streamed").asLong() + " " + c.get("missing").asLong()
+          + " " + c.get("over_counted").asLong() + " replaced " + m.get("replaced").asBoolean());
+    });
+    assertThat(metrics).containsExactly(
+        "page_view_counts 98/103 keys 1+2 drift 5 = 3 2 0 0 replaced true",
+        "user_page_counts 98/103 keys 0+2 drift 5 = 4 0 1 0 replaced true");
     List<String> causes = new ArrayList<>();
     day.get("key_causes").forEach(c -> causes.add(c.get("metric").asText() + " " + c.get("cause").asText() + " " + c.get("windows").asLong() + " " + c.get("events").asLong()));
-    assertThat(causes).containsExactly("page too_late 1 3", "page not_streamed 1 2", "user too_late 1 3");
+    assertThat(causes).containsExactly(
+        "page_view_counts too-late 1 3", "page_view_counts not-streamed 1 2",
+        "user_page_counts too-late 1 3", "user_page_counts too-late+missing-from-speed 1 2");
     List<String> largest = new ArrayList<>();
-    day.get("largest").forEach(k -> largest.add(k.get("metric").asText() + " " + k.get("key").asText() + " " + k.get("window_start").asText() + " " + k.get("diff").asLong()));
-    assertThat(largest).containsExactly("page /home 2026-11-24T10:00:00Z 3", "user u1 2026-11-24T10:00:00Z 3");
+    day.get("largest").forEach(k -> largest.add(k.get("metric").asText() + " " + k.get("key").asText() + " " + k.get("window_start").asText()
+        + " " + k.get("speed_count").asLong() + " " + k.get("batch_count").asLong() + " " + k.get("diff").asLong() + " " + k.get("cause").asText()));
+    assertThat(largest).containsExactly(
+        "page_view_counts /home 2026-11-24T10:00:00Z 9 12 3 too-late", "user_page_counts u1 2026-11-24T10:00:00Z 8 11 3 too-late");
 
     JsonNode none = ok("/api/drift/reports/2026-11-01");
     assertThat(none.get("message").asText()).isEqualTo("No drift report for 2026-11-01.");

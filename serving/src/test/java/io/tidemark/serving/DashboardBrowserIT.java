@@ -230,13 +230,28 @@ class DashboardBrowserIT {
     assertThat(page.textContent("#drift-detail-day")).isEqualTo(day);
     assertThat(page.locator("#drift-metrics tbody tr").count()).isEqualTo(2);
     assertThat(page.textContent("#drift-detail-status")).isEqualTo("reconciled since " + today + "T02:00:38Z");
-    assertThat(page.locator("#drift-keys tbody tr").count()).isEqualTo(2);
-    assertThat(page.textContent("#drift-keys tbody tr:first-child td:nth-child(2)")).isEqualTo("/home");
+    assertThat(rows(page, "#drift-causes")).containsExactly(
+        "page_view_counts 15 2 0 0 17", "user_page_counts 15 2 0 0 17");
+    assertThat(rows(page, "#drift-key-causes")).containsExactly(
+        "page_view_counts too-late 1 15", "page_view_counts not-streamed 1 2",
+        "user_page_counts too-late 1 15", "user_page_counts not-streamed 1 2");
+    assertThat(rows(page, "#drift-keys")).containsExactly(
+        "page_view_counts /home " + day + "T10:00:00Z 60 75 15 too-late",
+        "user_page_counts user-42 " + day + "T10:00:00Z 5 20 15 too-late",
+        "page_view_counts /about " + day + "T11:00:00Z 30 32 2 not-streamed",
+        "user_page_counts user-7 " + day + "T11:00:00Z 3 5 2 not-streamed");
     page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve("drift-day.png")).setFullPage(true));
     page.close();
 
     assertThat(screenshots.resolve("dashboard-live.png")).isNotEmptyFile();
     assertThat(screenshots.resolve("drift-day.png")).isNotEmptyFile();
+  }
+
+  /** The rows of a table's body, cells joined with one space. */
+  private static List<String> rows(Page page, String table) {
+    return page.locator(table + " tbody tr").allInnerTexts().stream()
+        .map(t -> t.strip().replaceAll("\\s*\t\\s*", " "))
+        .toList();
   }
 
   private static Map<Instant, Long> perMinute(Map<WindowKey, Long> counts) {
@@ -290,15 +305,19 @@ class DashboardBrowserIT {
     r.put("invalid_records", 4);
     r.put("report_json", "{}");
     writer.insertJsonEachRow(db + ".drift_reports", List.of(r));
+    // Each metric is short by drift - 2 too-late events in one window and 2 not-streamed in another,
+    // written as reconcile's ReportStore writes them (metric = serving table, cause codes).
     writer.insertJsonEachRow(db + ".drift_report_keys", List.of(
-        key(runId, day, "page", "/home", 10, 60, drift - 2, "too_late"),
-        key(runId, day, "user", "user-42", 11, 5, 2, "not_streamed")));
-    for (String metric : List.of("page", "user")) {
+        key(runId, day, CountMetric.PAGE, "/home", 10, 60, drift - 2, "too-late"),
+        key(runId, day, CountMetric.PAGE, "/about", 11, 30, 2, "not-streamed"),
+        key(runId, day, CountMetric.USER, "user-42", 10, 5, drift - 2, "too-late"),
+        key(runId, day, CountMetric.USER, "user-7", 11, 3, 2, "not-streamed")));
+    for (CountMetric metric : CountMetric.values()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("run_id", runId);
       m.put("day", day);
       m.put("window_start", day.atStartOfDay().toInstant(ZoneOffset.UTC));
-      m.put("metric", metric);
+      m.put("metric", metric.servingTable());
       m.put("batch_rows", 14_400);
       m.put("speed_rows", 14_400);
       m.put("batch_total", 52_000);
@@ -326,17 +345,17 @@ class DashboardBrowserIT {
     writer.insertJsonEachRow(db + ".day_status", List.of(status));
   }
 
-  private static Map<String, Object> key(String runId, LocalDate day, String metric, String key, int hour, long speed, long diff, String cause) {
+  private static Map<String, Object> key(String runId, LocalDate day, CountMetric metric, String key, int hour, long speed, long diff, String cause) {
     Map<String, Object> k = new LinkedHashMap<>();
     k.put("run_id", runId);
     k.put("day", day);
-    k.put("metric", metric);
+    k.put("metric", metric.servingTable());
     k.put("key", key);
     k.put("window_start", day.atTime(hour, 0).toInstant(ZoneOffset.UTC));
     k.put("batch_count", speed + diff);
     k.put("speed_count", speed);
     k.put("diff", diff);
-    k.put("too_late", cause.equals("too_late") ? diff : 0);
+    k.put("too_late", cause.equals("too-late") ? diff : 0);
     k.put("cause", cause);
     return k;
   }

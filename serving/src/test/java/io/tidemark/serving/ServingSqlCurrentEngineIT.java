@@ -48,10 +48,10 @@ class ServingSqlCurrentEngineIT {
         + " ('run-1', '2026-11-24', '2026-11-24 00:00:00', '2026-11-25 02:00:00', '2026-11-25 02:00:40', 'replaced', 0, 0, 1, 7, 'b1', 104, 98, 6, 0.06, 6, 0, 0, 0, 1, '{}'),"
         + " ('run-2', '2026-11-24', '2026-11-24 00:00:00', '2026-11-25 03:00:00', '2026-11-25 03:00:42', 'replaced', 0, 0, 1, 7, 'b2', 103, 98, 5, 0.05, 3, 2, 0, 0, 1, '{}')");
     steps.add("INSERT INTO " + DB + ".drift_report_metrics VALUES"
-        + " ('run-2', '2026-11-24', '2026-11-24 00:00:00', 'page', 50, 49, 103, 98, 0, 1, 2, 5, 0.05, 3, 2, 0, 0, 1)");
+        + " ('run-2', '2026-11-24', '2026-11-24 00:00:00', 'page_view_counts', 50, 49, 103, 98, 0, 1, 2, 5, 0.05, 3, 2, 0, 0, 1)");
     steps.add("INSERT INTO " + DB + ".drift_report_keys VALUES"
-        + " ('run-2', '2026-11-24', 'page', '/home', '2026-11-24 10:00:00', 12, 9, 3, 3, 'too_late'),"
-        + " ('run-2', '2026-11-24', 'page', '/about', '2026-11-24 10:02:00', 6, 4, 2, 0, 'not_streamed')");
+        + " ('run-2', '2026-11-24', 'page_view_counts', '/home', '2026-11-24 10:00:00', 12, 9, 3, 3, 'too-late'),"
+        + " ('run-2', '2026-11-24', 'page_view_counts', '/about', '2026-11-24 10:02:00', 6, 4, 2, 0, 'not-streamed')");
     steps.add("INSERT INTO " + DB + ".day_status VALUES ('2026-11-24', '2026-11-24 00:00:00', 'reconciled', '2026-11-25 03:00:42', 7, 'run-2', 2)");
     int firstQuery = steps.size();
     Map<String, String> queries = new LinkedHashMap<>(ServingQueries.boundForCheck(DB));
@@ -85,8 +85,9 @@ class ServingSqlCurrentEngineIT {
         .containsExactly("day_status", "drift_report_keys", "drift_report_metrics", "drift_reports");
     assertThat(out.get("drift_list")).startsWith("run-2\t2026-11-24\t").hasLineCount(1);
     assertThat(out.get("drift_day")).startsWith("run-2\t");
-    assertThat(out.get("drift_key_causes")).isEqualTo("page\ttoo_late\t1\t3\npage\tnot_streamed\t1\t2\n");
-    assertThat(out.get("drift_keys")).startsWith("page\t/home\t2026-11-24 10:00:00\t9\t12\t3\ttoo_late\n");
+    assertThat(out.get("drift_key_causes")).isEqualTo("page_view_counts\ttoo-late\t1\t3\npage_view_counts\tnot-streamed\t1\t2\n");
+    assertThat(out.get("drift_keys")).startsWith("page_view_counts\t/home\t2026-11-24 10:00:00\t9\t12\t3\ttoo-late\n");
+    assertThat(out.get("drift_metrics")).isEqualTo("page_view_counts\t50\t49\t103\t98\t0\t1\t2\t5\t0.05\t3\t2\t0\t0\t1\n");
     assertThat(out.get("drift_day_status")).isEqualTo("reconciled\t2026-11-25 03:00:42\trun-2\n");
   }
 

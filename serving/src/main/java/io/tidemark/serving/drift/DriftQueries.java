@@ -80,7 +80,8 @@ public final class DriftQueries {
 
   private static final String RUN_METRICS =
       "SELECT " + String.join(", ", METRIC, BATCH_ROWS, SPEED_ROWS, BATCH_TOTAL, SPEED_TOTAL, KEYS_ONLY_SPEED,
-          KEYS_ONLY_BATCH, KEYS_DIFFERENT, ABS_DRIFT, RELATIVE_DRIFT, REPLACED)
+          KEYS_ONLY_BATCH, KEYS_DIFFERENT, ABS_DRIFT, RELATIVE_DRIFT, TOO_LATE_EVENTS, NOT_STREAMED_EVENTS,
+          MISSING_EVENTS, OVER_COUNTED_EVENTS, REPLACED)
           + " FROM {t:Identifier} WHERE " + DAY + " = {day:Date} AND " + RUN_ID + " = {run:String}"
           + " ORDER BY " + METRIC;
 
@@ -126,6 +127,13 @@ public final class DriftQueries {
   /** Events by cause, as reconciliation classified them for a run. */
   public record Causes(long tooLate, long notStreamed, long missing, long overCounted, long invalidRecords) {}
 
+  /**
+   * One metric's drift split into causes, in events; the four add up to the metric's {@code
+   * abs_drift}. Exact, unlike grouping the per-key rows by their cause label, where a window with
+   * two causes ({@code too-late+missing-from-speed}) has one label for its whole difference.
+   */
+  public record MetricCauses(long tooLate, long notStreamed, long missing, long overCounted) {}
+
   /** One reconcile run of one day. */
   public record Run(
       String runId, String day, String startedAt, String finishedAt, String outcome, boolean dryRun,
@@ -136,7 +144,7 @@ public final class DriftQueries {
 
   public record MetricFigures(
       String metric, long batchRows, long speedRows, long batchTotal, long speedTotal, long keysOnlySpeed,
-      long keysOnlyBatch, long keysDifferent, long absDrift, double relativeDrift, boolean replaced) {}
+      long keysOnlyBatch, long keysDifferent, long absDrift, double relativeDrift, MetricCauses causes, boolean replaced) {}
 
   public record KeyCause(String metric, String cause, long windows, long events) {}
 
@@ -188,7 +196,10 @@ public final class DriftQueries {
         metrics.add(new MetricFigures(
             r.get(METRIC).asText(), r.get(BATCH_ROWS).asLong(), r.get(SPEED_ROWS).asLong(), r.get(BATCH_TOTAL).asLong(),
             r.get(SPEED_TOTAL).asLong(), r.get(KEYS_ONLY_SPEED).asLong(), r.get(KEYS_ONLY_BATCH).asLong(),
-            r.get(KEYS_DIFFERENT).asLong(), r.get(ABS_DRIFT).asLong(), r.get(RELATIVE_DRIFT).asDouble(), r.get(REPLACED).asLong() != 0));
+            r.get(KEYS_DIFFERENT).asLong(), r.get(ABS_DRIFT).asLong(), r.get(RELATIVE_DRIFT).asDouble(),
+            new MetricCauses(r.get(TOO_LATE_EVENTS).asLong(), r.get(NOT_STREAMED_EVENTS).asLong(), r.get(MISSING_EVENTS).asLong(),
+                r.get(OVER_COUNTED_EVENTS).asLong()),
+            r.get(REPLACED).asLong() != 0));
       }
     }
     List<KeyCause> causes = new ArrayList<>();
