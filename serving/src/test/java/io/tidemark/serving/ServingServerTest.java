@@ -62,6 +62,47 @@ class ServingServerTest {
     assertThat(spec.get("openapi").asText()).startsWith("3.");
   }
 
+  @Test
+  void openApiDocumentsExactlyTheParametersEachRouteAccepts() {
+    JsonNode spec = Http.get(server.url() + "/openapi.json").json();
+    for (ApiRoutes.Route r : server.routes()) {
+      JsonNode op = spec.get("paths").get(r.path()).get(r.method().name().toLowerCase(Locale.ROOT));
+      java.util.Set<String> query = new java.util.TreeSet<>();
+      java.util.Set<String> path = new java.util.TreeSet<>();
+      for (JsonNode param : op.path("parameters")) {
+        JsonNode p = param.has("$ref") ? spec.at(param.get("$ref").asText().substring(1)) : param;
+        (p.get("in").asText().equals("path") ? path : query).add(p.get("name").asText());
+      }
+      assertThat(query).as("query parameters of %s %s in openapi.json", r.method(), r.path())
+          .isEqualTo(new java.util.TreeSet<>(r.queryParams()));
+      java.util.Set<String> placeholders = new java.util.TreeSet<>();
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{([a-z_]+)}").matcher(r.path());
+      while (m.find()) {
+        placeholders.add(m.group(1));
+      }
+      assertThat(path).as("path parameters of %s %s in openapi.json", r.method(), r.path()).isEqualTo(placeholders);
+      if (!r.queryParams().isEmpty() || !placeholders.isEmpty()) {
+        assertThat(op.get("responses").has("400")).as("%s %s documents its 400", r.method(), r.path()).isTrue();
+      }
+      if (r.path().startsWith("/api/admin/")) {
+        assertThat(op.get("security")).as("%s %s documents the admin token", r.method(), r.path()).isNotEmpty();
+        assertThat(op.get("responses").has("401") && op.get("responses").has("403")).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void adminEndpointIsForbiddenWhileNoTokenIsConfigured() {
+    try (ServingServer noToken = ServingServer.start(TidemarkConfig.of(Map.of(
+        ClickHouseOptions.URL.key(), "http://127.0.0.1:1", ServingOptions.PORT.key(), "0")))) {
+      Http.Response r = Http.post(noToken.url() + "/api/admin/cache/clear", "", "Authorization", "Bearer 0123456789abcdef-test");
+      assertThat(r.status()).isEqualTo(403);
+      assertThat(r.json().get("error").asText()).isEqualTo("admin_disabled");
+      assertThat(r.json().get("message").asText())
+          .isEqualTo("Admin endpoints are disabled: set tidemark.serving.admin-token to enable them");
+    }
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(delimiter = '|', textBlock = """
       /api/counts/user?from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z | Parameter 'user_id' is required
@@ -115,7 +156,11 @@ class ServingServerTest {
 
   @Test
   void adminEndpointNeedsTheBearerToken() {
-    assertThat(Http.post(server.url() + "/api/admin/cache/clear", "").status()).isEqualTo(401);
+    Http.Response none = Http.post(server.url() + "/api/admin/cache/clear", "");
+    assertThat(none.status()).isEqualTo(401);
+    assertThat(none.json().get("message").asText())
+        .isEqualTo("Admin endpoints need 'Authorization: Bearer <tidemark.serving.admin-token>'");
+    assertThat(Http.get(server.url() + "/api/admin/cache/clear").status()).as("GET is not an admin route").isEqualTo(404);
     assertThat(Http.post(server.url() + "/api/admin/cache/clear", "", "Authorization", "Bearer wrong").status()).isEqualTo(401);
     Http.Response ok = Http.post(server.url() + "/api/admin/cache/clear", "", "Authorization", "Bearer 0123456789abcdef-test");
     assertThat(ok.status()).isEqualTo(200);

@@ -35,8 +35,21 @@ public final class ApiRoutes {
   public static final ObjectMapper JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
-  /** One HTTP route of the API. */
-  public record Route(HandlerType method, String path, io.javalin.http.Handler handler) {}
+  /**
+   * One HTTP route of the API.
+   *
+   * @param queryParams the query parameters it accepts (any other is a 400); path parameters are
+   *     in {@code path}
+   */
+  public record Route(HandlerType method, String path, Set<String> queryParams, io.javalin.http.Handler handler) {}
+
+  private static final Set<String> USER_COUNTS = Set.of("user_id", "from", "to", "limit");
+  private static final Set<String> PAGE_COUNTS = Set.of("page_url", "from", "to", "limit");
+  private static final Set<String> TOTALS = Set.of("minutes", "from", "to");
+  private static final Set<String> TOP_PAGES = Set.of("minutes", "limit");
+  private static final Set<String> DRIFT_LIST = Set.of("days", "limit");
+  private static final Set<String> DRIFT_DAY = Set.of("limit");
+  private static final Set<String> NONE = Set.of();
 
   /** Bounds and settings the handlers need; see {@code ServingOptions}. */
   public record Limits(
@@ -98,16 +111,16 @@ public final class ApiRoutes {
 
   public List<Route> routes() {
     return List.of(
-        new Route(HandlerType.GET, "/api/counts/user", this::userCounts),
-        new Route(HandlerType.GET, "/api/counts/page", this::pageCounts),
-        new Route(HandlerType.GET, "/api/totals", this::totals),
-        new Route(HandlerType.GET, "/api/top-pages", this::topPages),
-        new Route(HandlerType.GET, "/api/freshness", this::freshness),
-        new Route(HandlerType.GET, "/api/health", this::health),
-        new Route(HandlerType.GET, "/api/drift/reports", this::driftList),
-        new Route(HandlerType.GET, "/api/drift/reports/{day}", this::driftDay),
-        new Route(HandlerType.GET, "/api/dashboard-config", this::dashboardConfig),
-        new Route(HandlerType.POST, "/api/admin/cache/clear", this::clearCache));
+        new Route(HandlerType.GET, "/api/counts/user", USER_COUNTS, this::userCounts),
+        new Route(HandlerType.GET, "/api/counts/page", PAGE_COUNTS, this::pageCounts),
+        new Route(HandlerType.GET, "/api/totals", TOTALS, this::totals),
+        new Route(HandlerType.GET, "/api/top-pages", TOP_PAGES, this::topPages),
+        new Route(HandlerType.GET, "/api/freshness", NONE, this::freshness),
+        new Route(HandlerType.GET, "/api/health", NONE, this::health),
+        new Route(HandlerType.GET, "/api/drift/reports", DRIFT_LIST, this::driftList),
+        new Route(HandlerType.GET, "/api/drift/reports/{day}", DRIFT_DAY, this::driftDay),
+        new Route(HandlerType.GET, "/api/dashboard-config", NONE, this::dashboardConfig),
+        new Route(HandlerType.POST, "/api/admin/cache/clear", NONE, this::clearCache));
   }
 
   private int maxMinutes() {
@@ -115,15 +128,15 @@ public final class ApiRoutes {
   }
 
   void userCounts(Context ctx) {
-    keyCounts(ctx, CountMetric.USER, "user_id");
+    keyCounts(ctx, CountMetric.USER, USER_COUNTS);
   }
 
   void pageCounts(Context ctx) {
-    keyCounts(ctx, CountMetric.PAGE, "page_url");
+    keyCounts(ctx, CountMetric.PAGE, PAGE_COUNTS);
   }
 
-  private void keyCounts(Context ctx, CountMetric metric, String keyParam) {
-    Params p = new Params(ctx.queryParamMap(), Set.of(keyParam, "from", "to", "limit"));
+  private void keyCounts(Context ctx, CountMetric metric, Set<String> allowed) {
+    Params p = new Params(ctx.queryParamMap(), allowed);
     String key = metric == CountMetric.USER ? p.userId() : p.pageUrl();
     Instant[] range = p.range(limits.maxRange());
     int limit = p.integer("limit", 1, limits.maxLimit(), limits.maxLimit());
@@ -132,7 +145,7 @@ public final class ApiRoutes {
   }
 
   void totals(Context ctx) {
-    Params p = new Params(ctx.queryParamMap(), Set.of("minutes", "from", "to"));
+    Params p = new Params(ctx.queryParamMap(), TOTALS);
     Instant from;
     Instant to;
     if (p.has("minutes")) {
@@ -154,19 +167,19 @@ public final class ApiRoutes {
   }
 
   void topPages(Context ctx) {
-    Params p = new Params(ctx.queryParamMap(), Set.of("minutes", "limit"));
+    Params p = new Params(ctx.queryParamMap(), TOP_PAGES);
     int minutes = p.integer("minutes", 1, maxMinutes(), 10);
     int limit = p.integer("limit", 1, limits.maxLimit(), Math.min(10, limits.maxLimit()));
     respond(ctx, "top|" + minutes + "|" + limit, () -> counts.topPages(minutes, limit));
   }
 
   void freshness(Context ctx) {
-    new Params(ctx.queryParamMap(), Set.of());
+    new Params(ctx.queryParamMap(), NONE);
     respond(ctx, "freshness", () -> counts.freshness(limits.staleAfter().toSeconds()));
   }
 
   void health(Context ctx) {
-    new Params(ctx.queryParamMap(), Set.of());
+    new Params(ctx.queryParamMap(), NONE);
     respond(ctx, "health", this::computeHealth);
   }
 
@@ -225,7 +238,7 @@ public final class ApiRoutes {
   }
 
   void driftList(Context ctx) {
-    Params p = new Params(ctx.queryParamMap(), Set.of("days", "limit"));
+    Params p = new Params(ctx.queryParamMap(), DRIFT_LIST);
     int days = p.integer("days", 1, 366, 30);
     int limit = p.integer("limit", 1, limits.maxLimit(), Math.min(100, limits.maxLimit()));
     LocalDate since = LocalDate.now(counts.clock().withZone(ZoneOffset.UTC)).minusDays(days - 1L);
@@ -233,14 +246,14 @@ public final class ApiRoutes {
   }
 
   void driftDay(Context ctx) {
-    Params p = new Params(ctx.queryParamMap(), Set.of("limit"));
+    Params p = new Params(ctx.queryParamMap(), DRIFT_DAY);
     LocalDate day = Params.day("day", ctx.pathParam("day"));
     int limit = p.integer("limit", 1, limits.maxLimit(), Math.min(20, limits.maxLimit()));
     respond(ctx, "drift-day|" + day + "|" + limit, () -> drift.day(day, limit));
   }
 
   void dashboardConfig(Context ctx) {
-    new Params(ctx.queryParamMap(), Set.of());
+    new Params(ctx.queryParamMap(), NONE);
     Map<String, Object> out = new TreeMap<>();
     out.put("refresh_interval_ms", limits.refreshInterval().toMillis());
     out.put("stale_after_seconds", limits.staleAfter().toSeconds());
@@ -250,7 +263,7 @@ public final class ApiRoutes {
   }
 
   void clearCache(Context ctx) {
-    new Params(ctx.queryParamMap(), Set.of());
+    new Params(ctx.queryParamMap(), NONE);
     requireAdmin(ctx);
     int n = cache.clear();
     ctx.contentType("application/json").result(toJson(Map.of("cleared_entries", n)));
