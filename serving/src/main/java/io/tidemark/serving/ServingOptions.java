@@ -61,7 +61,7 @@ public final class ServingOptions {
   public static final ConfigOption<String> ADMIN_TOKEN =
       ConfigOption.stringKey("tidemark.serving.admin-token")
           .secret()
-          .description("Bearer token for admin endpoints (/api/admin/*); unset disables them.");
+          .description("Bearer token for admin endpoints (/api/admin/*), at least 16 characters; unset disables them.");
 
   public static final ConfigOption<String> SPEED_CONSUMER_GROUP =
       ConfigOption.stringKey("tidemark.serving.speed-consumer-group")
