@@ -398,6 +398,22 @@ class CountsApiIT {
   }
 
   @Test
+  void theServerQueriesAsTheConfiguredReadOnlyUser() {
+    // Name a user ClickHouse does not know: every query fails naming it, so no other (writer)
+    // credentials are used behind the read-only user's back.
+    try (ServingServer other = ServingServer.start(
+        store.config.with(ClickHouseOptions.READONLY_USER, "tidemark_nobody").with(ServingOptions.PORT, 0),
+        Clock.fixed(NOW, ZoneOffset.UTC))) {
+      Http.Response r = Http.get(other.url() + "/api/freshness");
+      assertThat(r.status()).as(r.body()).isEqualTo(500);
+      assertThat(r.json().get("error").asText()).isEqualTo("query_failed");
+      assertThat(r.json().get("message").asText())
+          .startsWith("ClickHouse at " + ClickHouseClients.url(store.config) + "/ rejected query freshness as user 'tidemark_nobody': ")
+          .contains("Code: "); // 18.16: "Code: 192 ... Unknown user"; current: "Code: 516 ... Authentication failed"
+    }
+  }
+
+  @Test
   void metricsCountRequestsAndClickHouseQueries() {
     ok("/api/totals?minutes=5");
     String metrics = Http.get(server.url() + "/metrics").body();
