@@ -89,9 +89,11 @@ final class DemoCommand implements Callable<Integer> {
     AtomicReference<Process> speed = new AtomicReference<>(startSpeed(config, home, logs, false));
     background.add(LayerCommands.lake().start(config, List.of("run"), logs.resolve("demo-lake.log")));
     background.add(LayerCommands.serving().start(config, List.of(), logs.resolve("demo-serve.log")));
+    String dashboard = dashboardUrl(config.explicitValues(), System.getenv());
+    out.printf("  dashboard: %s  (watch the live chart while the traffic streams)%n", dashboard);
     out.printf("  logs: %s/demo-{speed,lake,serve}.log%n", logs);
     out.flush();
-    waitForSpeedLayer(out, speed.get(), port(config, SPEED_WEB_UI_PORT_KEY, 8081));
+    waitForSpeedLayer(out, speed.get(), port(config.explicitValues(), System.getenv(), SPEED_WEB_UI_PORT_KEY, 8081));
 
     step(out, "4/6 Streaming sample traffic (" + rate + " records/s for " + fmt(duration)
         + (outage.isZero() ? ")" : ", with a " + fmt(outage) + " speed-layer outage halfway)"));
@@ -162,10 +164,10 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
 
-    int port = port(config, SERVING_PORT_KEY, 8088);
     out.println();
-    out.printf("Dashboard: http://localhost:%d/   (drift audit: http://localhost:%d/#drift)%n", port, port);
-    out.printf("Flink web UI: http://localhost:%d/   Stack: ./tidemark stack status%n", port(config, SPEED_WEB_UI_PORT_KEY, 8081));
+    out.printf("Dashboard: %s   (drift audit: %s#/drift)%n", dashboard, dashboard);
+    out.printf("Flink web UI: http://localhost:%d/   Stack: ./tidemark stack status%n",
+        port(config.explicitValues(), System.getenv(), SPEED_WEB_UI_PORT_KEY, 8081));
     if (noWait) {
       stopBackground();
       return 0;
@@ -183,12 +185,31 @@ final class DemoCommand implements Callable<Integer> {
    * Keys declared in ServingOptions and SpeedOptions, whose modules the CLI does not load (each
    * layer runs in its own JVM); their defaults are repeated here only for the URLs printed.
    */
-  private static final String SERVING_PORT_KEY = "tidemark.serving.port";
-  private static final String SPEED_WEB_UI_PORT_KEY = "tidemark.speed.web-ui-port";
+  static final String SERVING_HOST_KEY = "tidemark.serving.host";
+  static final String SERVING_PORT_KEY = "tidemark.serving.port";
+  static final String SPEED_WEB_UI_PORT_KEY = "tidemark.speed.web-ui-port";
 
-  private static int port(TidemarkConfig config, String key, int defaultPort) {
-    String value = config.explicitValues().get(key);
-    return value == null ? defaultPort : Integer.parseInt(value.trim());
+  /**
+   * The URL the demo's dashboard serves on, as its JVM resolves it: that JVM reads the resolved
+   * configuration file (file and -D values) and then, over it, the environment it inherits, so an
+   * environment variable wins here too. A wildcard host is shown as 127.0.0.1.
+   */
+  static String dashboardUrl(Map<String, String> explicit, Map<String, String> env) {
+    String host = value(explicit, env, SERVING_HOST_KEY);
+    if (host == null || host.isBlank() || host.equals("0.0.0.0")) {
+      host = "127.0.0.1";
+    }
+    return "http://" + host + ":" + port(explicit, env, SERVING_PORT_KEY, 8088) + "/";
+  }
+
+  static int port(Map<String, String> explicit, Map<String, String> env, String key, int defaultPort) {
+    String value = value(explicit, env, key);
+    return value == null || value.isBlank() ? defaultPort : Integer.parseInt(value.trim());
+  }
+
+  private static String value(Map<String, String> explicit, Map<String, String> env, String key) {
+    String fromEnv = env.get(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
+    return fromEnv != null ? fromEnv : explicit.get(key);
   }
 
   private Process startSpeed(TidemarkConfig config, Path home, Path logs, boolean restore) {

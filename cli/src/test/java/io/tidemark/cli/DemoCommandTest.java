@@ -21,6 +21,19 @@ class DemoCommandTest {
   }
 
   @Test
+  void demoPrintsTheUrlTheDashboardJvmServesOn() {
+    assertThat(DemoCommand.dashboardUrl(Map.of(), Map.of())).isEqualTo("http://127.0.0.1:8088/");
+    assertThat(DemoCommand.dashboardUrl(Map.of("tidemark.serving.port", "9000"), Map.of())).isEqualTo("http://127.0.0.1:9000/");
+    // the serving JVM reads the environment over the configuration file the demo hands it
+    assertThat(DemoCommand.dashboardUrl(Map.of("tidemark.serving.port", "9000"), Map.of("TIDEMARK_SERVING_PORT", "9100")))
+        .isEqualTo("http://127.0.0.1:9100/");
+    assertThat(DemoCommand.dashboardUrl(Map.of("tidemark.serving.host", "0.0.0.0"), Map.of())).isEqualTo("http://127.0.0.1:8088/");
+    assertThat(DemoCommand.dashboardUrl(Map.of(), Map.of("TIDEMARK_SERVING_HOST", "10.1.2.3"))).isEqualTo("http://10.1.2.3:8088/");
+    assertThat(DemoCommand.port(Map.of(), Map.of("TIDEMARK_SPEED_WEB_UI_PORT", "18081"), DemoCommand.SPEED_WEB_UI_PORT_KEY, 8081))
+        .isEqualTo(18081);
+  }
+
+  @Test
   void theKeyTheDemoSetsIsOrchestrationsDeclaredOne() {
     assertThat(DemoCommand.SCHEDULED_RUNS_KEY).isEqualTo(OrchestrationOptions.SCHEDULED_RUNS.key());
     assertThat(DemoCommand.SCHEDULED_RUNS_ENV).isEqualTo(OrchestrationOptions.SCHEDULED_RUNS.envName());
