@@ -39,5 +39,7 @@ class ServeBenchIT {
     String md = Files.readString(report);
     assertThat(md).contains("<!-- bench:serve -->", "| requests/s |", "| p99 latency |", "<!-- /bench:serve -->");
     assertThat(md).containsPattern("\\| errors \\| 0 \\| 0 \\| \\| 0 \\|");
+    assertThat(md).containsPattern("Targets \\(issue 7\\), with the cache: at least 1\\.0x requests/s: (met|missed) \\(")
+        .containsPattern("load average [0-9.]+ / [0-9.]+ / [0-9.]+ \\(1 / 5 / 15 min\\) at the start and [0-9.]+ / ");
   }
 }
