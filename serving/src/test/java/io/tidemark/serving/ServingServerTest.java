@@ -180,7 +180,9 @@ class ServingServerTest {
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.body()).contains("<title>Tidemark</title>", "live-chart", "drift-view");
     assertThat(Http.get(server.url() + "/dashboard.js").status()).isEqualTo(200);
-    Http.get(server.url() + "/api/dashboard-config");
+    JsonNode config = Http.get(server.url() + "/api/dashboard-config").json();
+    assertThat(config.toString())
+        .isEqualTo("{\"max_limit\":1000,\"max_range_minutes\":1440,\"refresh_interval_ms\":3000,\"stale_after_seconds\":120}");
     String metrics = Http.get(server.url() + "/metrics").body();
     assertThat(metrics).contains(
         "tidemark_serving_http_requests_seconds_count{method=\"GET\",route=\"/api/dashboard-config\",status=\"200\"}");
