@@ -69,7 +69,8 @@ public final class ServingServer implements AutoCloseable {
    * Starts a server.
    *
    * @param clock wall clock for "last N minutes" and freshness (tests pass a fixed one)
-   * @throws io.tidemark.core.config.ConfigException when a serving or ClickHouse option is invalid
+   * @throws io.tidemark.core.config.ConfigException when a serving or ClickHouse option is invalid,
+   *     or the configured port is taken
    */
   public static ServingServer start(TidemarkConfig cfg, Clock clock) {
     ServingOptions.validate(cfg);
@@ -147,7 +148,18 @@ public final class ServingServer implements AutoCloseable {
       }
     });
     String host = cfg.get(ServingOptions.HOST);
-    app.start(host, cfg.get(ServingOptions.PORT));
+    try {
+      app.start(host, cfg.get(ServingOptions.PORT));
+    } catch (io.javalin.util.JavalinBindException e) {
+      app.stop();
+      registry.close();
+      if (lag != null) {
+        lag.close();
+      }
+      throw new io.tidemark.core.config.ConfigException(
+          "Cannot serve on " + host + ":" + cfg.get(ServingOptions.PORT) + ": the port is in use by another process (set "
+              + ServingOptions.PORT.key() + " / " + ServingOptions.PORT.envName() + ", or --port)");
+    }
     LOG.info("Serving on http://{}:{} (ClickHouse as {} in database {})", host, app.port(),
         cfg.get(io.tidemark.core.config.ClickHouseOptions.READONLY_USER), reader.database());
     return new ServingServer(app, registry, routes, host, lag);

@@ -201,6 +201,15 @@ class ServingServerTest {
   }
 
   @Test
+  void aTakenPortIsAConfigErrorNamingTheKey() {
+    assertThatThrownBy(() -> ServingServer.start(TidemarkConfig.of(Map.of(
+            ClickHouseOptions.URL.key(), "http://127.0.0.1:1", ServingOptions.PORT.key(), Integer.toString(server.port())))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Cannot serve on 127.0.0.1:" + server.port() + ": the port is in use by another process"
+            + " (set tidemark.serving.port / TIDEMARK_SERVING_PORT, or --port)");
+  }
+
+  @Test
   void everyServingMetricTheOpsDashboardsAndAlertsUseIsExported() throws Exception {
     Http.get(server.url() + "/api/freshness"); // one ClickHouse error, so the error counter exists
     String metrics = Http.get(server.url() + "/metrics").body();
