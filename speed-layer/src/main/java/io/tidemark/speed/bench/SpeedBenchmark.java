@@ -91,6 +91,8 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
 
   private Map<String, String> env = System.getenv();
   private PrintStream out = System.out;
+  /** Checkpoints and job logs of this run; deleted when the run succeeds. */
+  private Path scratch;
 
   public static void main(String[] args) throws Exception {
     System.exit(run(args, System.getenv(), System.out, System.err));
@@ -148,6 +150,7 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     known.addAll(StackOptions.all());
     TidemarkConfig base = TidemarkConfig.load(configFile, env, overrides, known);
     io.tidemark.stack.LocalStack stack = null;
+    Thread stopOnExit = null;
     if (privateStack) {
       base = base.with(StackOptions.HOME, Files.createTempDirectory("tidemark-bench-stack-").toString())
           .with(StackOptions.KAFKA_PORT, freePort())
@@ -163,17 +166,26 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
       stack = new io.tidemark.stack.LocalStack(base);
       io.tidemark.stack.LocalStack started = stack;
       // a bench stopped with Ctrl-C (or killed with TERM) must not leave its private broker and server behind
-      Thread stopOnExit = new Thread(() -> started.down(), "bench-private-stack-down");
+      stopOnExit = new Thread(() -> started.down(), "bench-private-stack-down");
       Runtime.getRuntime().addShutdownHook(stopOnExit);
       stack.up(java.util.Set.of(io.tidemark.stack.Service.KAFKA, io.tidemark.stack.Service.CLICKHOUSE),
           io.tidemark.stack.StackListener.SILENT);
       out.println("private stack up in " + base.get(StackOptions.HOME));
     }
+    scratch = Files.createTempDirectory("tidemark-bench-speed-");
     try {
-      return measure(base, run);
+      int rc = measure(base, run);
+      // checkpoints and job logs are only worth keeping when something failed
+      deleteTree(scratch);
+      return rc;
+    } catch (Exception e) {
+      out.println("checkpoints and job logs kept in " + scratch);
+      throw e;
     } finally {
       if (stack != null) {
         stack.down();
+        // stopped already: the hook would only write a lock file into the folder deleted next
+        Runtime.getRuntime().removeShutdownHook(stopOnExit);
         deleteTree(Path.of(base.get(StackOptions.HOME)));
       }
     }
@@ -196,8 +208,7 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
             .with(ClickHouseOptions.DATABASE, "bench_speed_" + run)
             .with(SpeedOptions.STARTING_OFFSETS, "earliest")
             .with(SpeedOptions.METRICS_PORT, -1)
-            .with(SpeedOptions.CHECKPOINT_DIR,
-                Files.createTempDirectory("tidemark-bench-speed-").toString());
+            .with(SpeedOptions.CHECKPOINT_DIR, scratch.resolve("checkpoints").toString());
     if (jobJvmOptions == null) {
       jobJvmOptions = cfg.get(io.tidemark.core.config.JvmOptions.SPEED_LAYER);
     }
@@ -385,7 +396,7 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
    */
   JobRun runJob(TidemarkConfig cfg, long total) throws Exception {
     int port = freePort();
-    Path log = Files.createTempDirectory("tidemark-bench-job-").resolve("job.log");
+    Path log = Files.createTempDirectory(scratch, "job-").resolve("job.log");
     long startMillis = System.currentTimeMillis();
     Process job = startJob(cfg, port, true, log);
     Sampler sampler = new Sampler(port, job.pid());
@@ -604,7 +615,7 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
 
   /** Runs the job live under paced traffic and measures probe events from send to visible. */
   double[] freshness(TidemarkConfig cfg, double rate) throws Exception {
-    Process job = startJob(cfg, freePort(), false, Files.createTempDirectory("tidemark-bench-fresh-").resolve("job.log"));
+    Process job = startJob(cfg, freePort(), false, Files.createTempDirectory(scratch, "freshness-").resolve("job.log"));
     try {
       return probeFreshness(cfg, rate);
     } finally {
