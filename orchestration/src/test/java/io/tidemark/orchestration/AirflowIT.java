@@ -49,24 +49,29 @@ class AirflowIT {
   static AirflowStack stack;
   static AirflowClient client;
   static Path calls;
+  static Path configs;
   static Duration startUp;
 
   @BeforeAll
   static void startAirflow() throws IOException {
     calls = tmp.resolve("calls.txt");
     Files.createFile(calls);
+    configs = tmp.resolve("configs.txt");
+    Files.createFile(configs);
     Path fake = tmp.resolve("fake-tidemark");
     Files.writeString(
         fake,
         """
         #!/usr/bin/env bash
-        # Stand-in for the tidemark launcher: records its arguments and working directory.
+        # Stand-in for the tidemark launcher: records its arguments and working directory, and the
+        # Spark master of the configuration file it was handed.
         printf '%%s | %%s\\n' "$*" "$PWD" >> '%s'
+        { grep -h '^tidemark.batch.spark-master=' "$TIDEMARK_CONFIG" || echo "no $TIDEMARK_CONFIG"; } >> '%s'
         if [[ "$1" == reconcile ]]; then
           echo "reconciling $3"
           echo "{\\"date\\": \\"$3\\", \\"relativeDrift\\": ${TIDEMARK_FAKE_DRIFT:-0.0}}"
         fi
-        """.formatted(calls));
+        """.formatted(calls, configs));
     Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
     Path home = Files.createDirectories(tmp.resolve("tidemark-home"));
 
@@ -77,6 +82,8 @@ class AirflowIT {
                 OrchestrationOptions.API_PORT.key(), Integer.toString(freePort()),
                 OrchestrationOptions.TIDEMARK_CLI.key(), fake.toString(),
                 OrchestrationOptions.AIRFLOW_PASSWORD.key(), "it-secret",
+                // Any other key: the tasks must receive the stack's whole configuration.
+                "tidemark.batch.spark-master", "local[1]",
                 OrchestrationOptions.VENV_DIR.key(), AirflowStack.testVenv(System.getenv(), StackOptions.projectRoot(System.getenv(), Path.of(""))).toString()));
     stack = new AirflowStack(cfg);
     // Backstop for a JVM ended by failsafe's fork timeout, where @AfterAll never runs.
@@ -88,13 +95,18 @@ class AirflowIT {
     startUp = Duration.between(t0, Instant.now());
     System.err.printf("AirflowIT: Airflow healthy with the Tidemark DAGs loaded after %.1f s%n", startUp.toMillis() / 1000.0);
     client = stack.client();
+    assertThat(client.variable("tidemark_env")).isEqualTo(stackTaskEnv());
     pointVariablesAtTheTestHome();
   }
 
   /** start() writes tidemark_home from the configuration; the tests want their own folder. */
   static void pointVariablesAtTheTestHome() {
     client.setVariable("tidemark_home", tmp.resolve("tidemark-home").toString());
-    client.setVariable("tidemark_env", "{}");
+  }
+
+  /** What start() writes to tidemark_env: the stack's configuration file, and no rebuilds. */
+  static String stackTaskEnv() {
+    return "{\"TIDEMARK_CONFIG\":\"" + stack.taskConfigFile() + "\",\"TIDEMARK_SKIP_BUILD\":\"1\"}";
   }
 
   @AfterAll
@@ -132,6 +144,9 @@ class AirflowIT {
         .containsExactly(
             "batch run --date 2026-01-05 | " + tmp.resolve("tidemark-home"),
             "reconcile --date 2026-01-05 --json | " + tmp.resolve("tidemark-home"));
+    assertThat(linesOf(configs))
+        .as("each task ran the CLI with the stack's configuration file, which outlives the JVM that started Airflow")
+        .containsExactly("tidemark.batch.spark-master=local[1]", "tidemark.batch.spark-master=local[1]");
     assertThat(client.taskInstances("tidemark_nightly", run.runId()))
         .extracting(TaskInstance::taskId, TaskInstance::state)
         .containsExactlyInAnyOrder(
@@ -143,6 +158,7 @@ class AirflowIT {
   @Test
   @Order(3)
   void nightlyFailsWhenDriftExceedsTheAlertThreshold() {
+    // Without TIDEMARK_CONFIG: the tasks still get the stack's file, from the Airflow processes' environment.
     client.setVariable("tidemark_env", "{\"TIDEMARK_FAKE_DRIFT\": \"0.5\"}");
     try {
       DagRun run = client.trigger("tidemark_nightly", LocalDate.parse("2026-01-06"), Map.of());
@@ -154,8 +170,9 @@ class AirflowIT {
           .contains(
               org.assertj.core.groups.Tuple.tuple("reconcile", "success"),
               org.assertj.core.groups.Tuple.tuple("check_drift", "failed"));
+      assertThat(linesOf(configs)).hasSize(4).containsOnly("tidemark.batch.spark-master=local[1]");
     } finally {
-      client.setVariable("tidemark_env", "{}");
+      client.setVariable("tidemark_env", stackTaskEnv());
     }
   }
 
@@ -199,7 +216,7 @@ class AirflowIT {
   @Test
   @Order(7)
   void lakeMaintenanceRunsLakeMaintainWithTheConfiguredArguments() {
-    client.setVariable("tidemark_lake_maintain_args", "[\"--expire-older-than\", \"7d\"]");
+    client.setVariable("tidemark_lake_maintain_args", "[\"--json\"]");
     client.setPaused("tidemark_lake_maintenance", false);
     DagRun run = client.trigger("tidemark_lake_maintenance", null, Map.of());
     DagRun done = awaitEnd(run, Duration.ofSeconds(120));
@@ -207,7 +224,7 @@ class AirflowIT {
 
     assertThat(done.state()).as(describe(done)).isEqualTo("success");
     assertThat(callsFor("lake maintain"))
-        .contains("lake maintain --expire-older-than 7d | " + tmp.resolve("tidemark-home"));
+        .containsExactly("lake maintain --json | " + tmp.resolve("tidemark-home"));
   }
 
   @Test
@@ -295,6 +312,14 @@ class AirflowIT {
   private static String describe(DagRun run) {
     return run.dagId() + " " + run.runId() + ": " + client.taskInstances(run.dagId(), run.runId())
         + " (task logs under " + stack.airflowHome().resolve("logs") + ")";
+  }
+
+  private static List<String> linesOf(Path file) {
+    try {
+      return Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static List<String> callsFor(String date) {

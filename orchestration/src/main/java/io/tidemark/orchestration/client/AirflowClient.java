@@ -245,6 +245,11 @@ public final class AirflowClient {
     return out;
   }
 
+  /** The value of an Airflow Variable; fails with {@link AirflowException.Kind#NOT_FOUND} when it is not set. */
+  public String variable(String key) {
+    return call("read Variable " + key, () -> variables.getVariable(key)).getValue();
+  }
+
   /** Creates or replaces an Airflow Variable. Idempotent. */
   public void setVariable(String key, String value) {
     VariableBody body = new VariableBody();

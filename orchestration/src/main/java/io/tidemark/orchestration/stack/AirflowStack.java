@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout, under {@link #airflowHome()} (default {@code <stack home>/airflow}): {@code
  * airflow.db}, {@code logs/} (one log per process, plus Airflow's task logs), {@code run/} (pid
- * files), {@code simple_auth_manager_passwords.json} and {@code tidemark-secrets} (the JWT secret
- * shared by the three processes). The venv ({@link #venv()}) is installed by {@code
+ * files), {@code simple_auth_manager_passwords.json}, {@code tidemark-secrets} (the JWT secret
+ * shared by the three processes) and {@code tidemark.properties} (the configuration the tasks run
+ * the CLI with). The venv ({@link #venv()}) is installed by {@code
  * orchestration/scripts/ensure-airflow.sh}, pinned and cached, on the first {@link #start}.
  *
  * <p>{@link #start} and {@link #stop} are idempotent; a later {@code AirflowStack} on the same
@@ -167,8 +168,8 @@ public final class AirflowStack {
   /**
    * Starts the local Airflow (installing it first if needed), waits until the API answers and the
    * scheduler and DAG processor report healthy, then writes the Airflow Variables the DAGs read
-   * ({@code tidemark_cli}, {@code tidemark_home}, {@code tidemark_drift_alert_threshold}) from the
-   * configuration. Idempotent: an Airflow already running on this home is left as it is (its
+   * ({@code tidemark_cli}, {@code tidemark_home}, {@code tidemark_drift_alert_threshold}, and
+   * {@code tidemark_env} naming {@link #taskConfigFile()}) from the configuration. Idempotent: an Airflow already running on this home is left as it is (its
    * Variables are rewritten). On failure everything this call started is stopped again.
    */
   public AirflowStatus start(Consumer<String> progress) {
@@ -180,6 +181,7 @@ public final class AirflowStack {
   AirflowStatus startProcesses(Consumer<String> progress) {
     Instant t0 = Instant.now();
     boolean allRunning = processes.values().stream().allMatch(p -> p.running().isPresent());
+    writeTaskConfig();
     if (!allRunning) {
       stop(); // a partial set (one crashed): restart all three from a clean state
       requireFreePort();
@@ -329,6 +331,27 @@ public final class AirflowStack {
     }
   }
 
+  /**
+   * The configuration file the local Airflow's tasks run the Tidemark CLI with ({@code
+   * TIDEMARK_CONFIG}): this stack's configuration, rewritten by every {@link #start}. A copy of its
+   * own under AIRFLOW_HOME, because the file the CLI hands the JVM running this class is deleted
+   * when that JVM exits, long before the first task runs.
+   */
+  public Path taskConfigFile() {
+    return home.resolve("tidemark.properties");
+  }
+
+  private void writeTaskConfig() {
+    Path file = taskConfigFile();
+    try {
+      Files.createDirectories(home);
+      writePrivate(file, "");
+      cfg.store(file, "Configuration of the tasks of the local Airflow, written by AirflowStack.start");
+    } catch (IOException e) {
+      throw new AirflowStackException("Cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   private static void writePrivate(Path file, String text) throws IOException {
     Files.deleteIfExists(file);
     Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -380,6 +403,9 @@ public final class AirflowStack {
     env.put("AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "10");
     env.put("PYTHONUNBUFFERED", "1");
     env.put("TIDEMARK_HOME", projectRoot.toString());
+    // Replaces the TIDEMARK_CONFIG this JVM may have inherited from the CLI (a file deleted when
+    // this JVM exits), which the tasks would otherwise inherit in turn.
+    env.put("TIDEMARK_CONFIG", taskConfigFile().toString());
     return env;
   }
 
@@ -441,14 +467,11 @@ public final class AirflowStack {
     client.setVariable("tidemark_cli", cli == null || cli.isBlank() ? projectRoot.resolve("tidemark").toString() : cli);
     client.setVariable("tidemark_home", projectRoot.toString());
     client.setVariable("tidemark_drift_alert_threshold", cfg.get(OrchestrationOptions.DRIFT_ALERT_THRESHOLD).toString());
-    // Tasks see exactly the configuration this stack was started with (the CLI hands it over in
-    // TIDEMARK_CONFIG), and never rebuild the project under a running pipeline.
+    // Tasks see exactly the configuration this stack was started with, and never rebuild the
+    // project under a running pipeline.
     Map<String, String> env = new java.util.TreeMap<>();
     env.put("TIDEMARK_SKIP_BUILD", "1");
-    String configFile = System.getenv("TIDEMARK_CONFIG");
-    if (configFile != null && !configFile.isBlank()) {
-      env.put("TIDEMARK_CONFIG", configFile);
-    }
+    env.put("TIDEMARK_CONFIG", taskConfigFile().toString());
     try {
       client.setVariable("tidemark_env", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(env));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
