@@ -1,7 +1,7 @@
 """tidemark_lake_maintenance: weekly compaction and snapshot expiry of the Iceberg lake.
 
 Runs `tidemark lake maintain` (plus the JSON list in the Variable tidemark_lake_maintain_args)
-every Sunday at 03:00 UTC, away from the nightly reconcile at 00:10.
+every Sunday at 03:00 UTC, away from the nightly reconcile at 00:20.
 """
 
 from __future__ import annotations

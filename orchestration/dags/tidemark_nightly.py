@@ -1,11 +1,12 @@
 """tidemark_nightly: batch recompute and reconcile of one UTC day, every night.
 
 The run with logical date D (`{{ ds }}`) processes day D. Its data interval is
-[D 00:10, D+1 00:10) UTC, so it starts at D+1 00:10 UTC: after the speed layer's lateness horizon
-(tidemark.speed.allowed-lateness 2 min + tidemark.speed.out-of-orderness 5 s by default) has passed
-for the last window of D, with margin for the lake sink's last commit. If you raise the lateness,
-move the cron minute accordingly (docs/operations.md); `tidemark reconcile` refuses a day still
-inside the horizon anyway.
+[D 00:20, D+1 00:20) UTC, so it starts at D+1 00:20 UTC: after the point from which
+`tidemark reconcile` accepts day D, D+1 00:12:05 UTC by default (the speed layer's lateness horizon,
+tidemark.speed.out-of-orderness 5 s + tidemark.speed.allowed-lateness 2 min, plus
+tidemark.reconcile.settle-time 10 min for the lake sink's last commits), with about 8 minutes of
+margin. Before that point reconcile refuses the day (exit code 3) and the run fails without retry.
+If you raise any of the three, move the cron minute accordingly (docs/operations.md).
 
 Tasks: batch (tidemark batch run --date D) -> reconcile (tidemark reconcile --date D --json) ->
 check_drift (fails, without retry, when the relative drift exceeds the Variable
@@ -34,7 +35,7 @@ DEFAULT_ARGS = {
 @dag(
     dag_id="tidemark_nightly",
     description="Batch recompute and reconcile of the previous UTC day, after the lateness horizon",
-    schedule=CronDataIntervalTimetable("10 0 * * *", timezone="UTC"),
+    schedule=CronDataIntervalTimetable("20 0 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

@@ -32,7 +32,7 @@ class DagImportTest(unittest.TestCase):
 
     def test_nightly_runs_after_the_lateness_horizon_with_retries_and_timeouts(self):
         dag = self.bag.dags["tidemark_nightly"]
-        self.assertEqual("10 0 * * *", dag.timetable.summary)
+        self.assertEqual("20 0 * * *", dag.timetable.summary)
         self.assertFalse(dag.catchup)
         self.assertEqual(1, dag.max_active_runs)
         self.assertEqual(["batch", "reconcile", "check_drift"], [t.task_id for t in dag.topological_sort()])
