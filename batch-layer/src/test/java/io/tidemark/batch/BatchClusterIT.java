@@ -36,8 +36,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The batch job's main, unchanged, on a real Spark standalone cluster: Master and Worker as
  * separate processes from the Maven jars, the driver a third JVM started like the CLI starts it
- * (classpath.txt, TIDEMARK_CONFIG) with {@code spark.master} pointing at the cluster. Its counts
- * equal local mode's.
+ * (classpath.txt, TIDEMARK_CONFIG) with {@code tidemark.batch.spark-master} pointing at the cluster
+ * and {@code tidemark.batch.spark-conf} giving the executors their classpath. Its counts equal
+ * local mode's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchClusterIT {
@@ -134,16 +135,19 @@ class BatchClusterIT {
 
   @Test
   void batchMainOnAStandaloneClusterGivesTheCountsOfLocalMode() throws Exception {
+    // The cluster by configuration alone, as the CLI (and an Airflow task, through tidemark_env)
+    // hands it to the batch JVM: no spark-submit, no -Dspark.* flags.
     Path config = work.resolve("cluster.properties");
     Properties p = new Properties();
     p.putAll(cfg.explicitValues());
+    p.put(BatchOptions.SPARK_MASTER.key(), "spark://localhost:" + masterPort);
+    p.put(BatchOptions.SPARK_CONF.key(),
+        "spark.executor.extraClassPath=" + classpath + " spark.executor.memory=512m spark.cores.max=1");
     try (OutputStream out = Files.newOutputStream(config)) {
       p.store(out, null);
     }
-    Process driver = java(List.of("-Dspark.master=spark://localhost:" + masterPort, "-Dspark.driver.host=localhost",
-        "-Dspark.executor.extraClassPath=" + classpath, "-Dspark.executor.memory=512m", "-Dspark.cores.max=1",
-        "io.tidemark.batch.BatchMain", "run", "--date", DAY.toString()), Map.of("TIDEMARK_CONFIG", config.toString()),
-        "driver.log");
+    Process driver = java(List.of("io.tidemark.batch.BatchMain", "run", "--date", DAY.toString()),
+        Map.of("TIDEMARK_CONFIG", config.toString()), "driver.log");
     assertThat(driver.waitFor(8, TimeUnit.MINUTES)).as("driver finished").isTrue();
     assertThat(driver.exitValue()).as(Files.readString(work.resolve("driver.log"))).isZero();
     assertThat(Files.readString(work.resolve("driver.log"))).contains("Batch batch-" + DAY);

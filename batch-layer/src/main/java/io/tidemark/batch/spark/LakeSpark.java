@@ -14,8 +14,10 @@ import org.apache.spark.sql.SparkSession;
  * module's {@code LakeCatalog}), so Spark sees the tables the archive writes.
  *
  * <p>Under {@code spark-submit} the master comes from spark-submit; otherwise from {@link
- * BatchOptions#SPARK_MASTER} ({@code local[*]} by default). {@code getOrCreate} semantics: a
- * process (a test JVM, a backfill) shares one session.
+ * BatchOptions#SPARK_MASTER} ({@code local[*]} by default), and {@link BatchOptions#SPARK_CONF}
+ * adds what a cluster's executors need: this is how the CLI, and so the Airflow tasks, are switched
+ * to a cluster by configuration alone. {@code getOrCreate} semantics: a process (a test JVM, a
+ * backfill) shares one session.
  */
 public final class LakeSpark {
   private LakeSpark() {}
@@ -86,6 +88,8 @@ public final class LakeSpark {
         "--add-opens=java.base/java.nio=ALL-UNNAMED -Daws.requestChecksumCalculation=when_required"
             + " -Daws.responseChecksumValidation=when_required");
     catalogConf(cfg).forEach(b::config);
+    // Last, so that a cluster's needs (executor classpath, memory, cores) can override the above.
+    BatchOptions.sparkConf(cfg).forEach(b::config);
     return b.getOrCreate();
   }
 }
