@@ -61,6 +61,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private final List<Process> background = new ArrayList<>();
 
+  /** The demo's exit code: that of the nightly run through Airflow, when there is one. */
+  private int demoRc;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -147,10 +150,15 @@ final class DemoCommand implements Callable<Integer> {
       // Airflow started above creates no scheduled runs (see airflowStackUp), so unpausing does not
       // also start the scheduled run of the latest interval, which would process yesterday twice.
       root.execute(with("schedule", "unpause", "--dag", "tidemark_nightly"));
-      root.execute(with("schedule", "trigger", "--date", yesterday, "--wait"));
+      demoRc = root.execute(with("schedule", "trigger", "--date", yesterday, "--wait"));
       root.execute(with("schedule", "pause", "--dag", "tidemark_nightly"));
-      root.execute(with("drift", "--date", yesterday, "--details"));
-      out.println("Airflow UI: http://127.0.0.1:18080/");
+      if (demoRc == 0) {
+        root.execute(with("drift", "--date", yesterday, "--details"));
+      } else {
+        out.printf("  tidemark_nightly for %s did not succeed: its task logs are in the Airflow UI and under"
+            + " %s/airflow/logs/dag_id=tidemark_nightly/%n", yesterday, home);
+      }
+      out.println("Airflow UI: " + airflowUrl(config.explicitValues(), System.getenv()) + "/");
     } else {
       step(out, "6/6 Reconciling today against the lake (forced: today is still inside the lateness horizon)");
       String today = LocalDate.now(ZoneOffset.UTC).toString();
@@ -170,7 +178,7 @@ final class DemoCommand implements Callable<Integer> {
         port(config.explicitValues(), System.getenv(), SPEED_WEB_UI_PORT_KEY, 8081));
     if (noWait) {
       stopBackground();
-      return 0;
+      return demoRc;
     }
     out.println("Press Ctrl-C to stop the speed layer, the archive and the dashboard (the stack keeps running;");
     out.println("'./tidemark stack down' stops it).");
@@ -178,7 +186,29 @@ final class DemoCommand implements Callable<Integer> {
     for (Process p : List.copyOf(background)) {
       p.waitFor();
     }
-    return 0;
+    return demoRc;
+  }
+
+  /** Keys declared in OrchestrationOptions, read by name for the Airflow URL the demo prints. */
+  static final String AIRFLOW_URL_KEY = "tidemark.orchestration.airflow-url";
+  static final String AIRFLOW_PORT_KEY = "tidemark.orchestration.api-port";
+
+  /**
+   * The Airflow the schedule commands talk to: the configured URL, else the local one on its port.
+   * The environment goes first, as in the schedule command's JVM, which reads the CLI's resolved
+   * values from a file and the environment over them.
+   */
+  static String airflowUrl(Map<String, String> explicit, Map<String, String> env) {
+    String url = env.getOrDefault(envName(AIRFLOW_URL_KEY), explicit.get(AIRFLOW_URL_KEY));
+    if (url != null && !url.isBlank()) {
+      return url.replaceAll("/+$", "");
+    }
+    String port = env.getOrDefault(envName(AIRFLOW_PORT_KEY), explicit.get(AIRFLOW_PORT_KEY));
+    return "http://127.0.0.1:" + (port == null || port.isBlank() ? "18080" : port.trim());
+  }
+
+  private static String envName(String key) {
+    return key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   /**

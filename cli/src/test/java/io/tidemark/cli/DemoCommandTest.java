@@ -37,5 +37,21 @@ class DemoCommandTest {
   void theKeyTheDemoSetsIsOrchestrationsDeclaredOne() {
     assertThat(DemoCommand.SCHEDULED_RUNS_KEY).isEqualTo(OrchestrationOptions.SCHEDULED_RUNS.key());
     assertThat(DemoCommand.SCHEDULED_RUNS_ENV).isEqualTo(OrchestrationOptions.SCHEDULED_RUNS.envName());
+    assertThat(DemoCommand.AIRFLOW_URL_KEY).isEqualTo(OrchestrationOptions.AIRFLOW_URL.key());
+    assertThat(DemoCommand.AIRFLOW_PORT_KEY).isEqualTo(OrchestrationOptions.API_PORT.key());
+    assertThat(OrchestrationOptions.API_PORT.defaultValue()).isEqualTo(18080);
+  }
+
+  @Test
+  void demoPrintsTheAirflowTheScheduleCommandsTalkTo() {
+    assertThat(DemoCommand.airflowUrl(Map.of(), Map.of())).isEqualTo("http://127.0.0.1:18080");
+    assertThat(DemoCommand.airflowUrl(Map.of(), Map.of("TIDEMARK_ORCHESTRATION_API_PORT", "18981")))
+        .isEqualTo("http://127.0.0.1:18981");
+    assertThat(DemoCommand.airflowUrl(Map.of("tidemark.orchestration.api-port", "19000"), Map.of()))
+        .isEqualTo("http://127.0.0.1:19000");
+    assertThat(DemoCommand.airflowUrl(Map.of("tidemark.orchestration.api-port", "19000"),
+        Map.of("TIDEMARK_ORCHESTRATION_API_PORT", "18981"))).isEqualTo("http://127.0.0.1:18981");
+    assertThat(DemoCommand.airflowUrl(Map.of(), Map.of("TIDEMARK_ORCHESTRATION_AIRFLOW_URL", "http://af:8080/")))
+        .isEqualTo("http://af:8080");
   }
 }
