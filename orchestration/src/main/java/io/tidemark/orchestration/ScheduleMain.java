@@ -33,8 +33,8 @@ import picocli.CommandLine.ParentCommand;
  * {@code tidemark schedule}: the Tidemark DAGs in Airflow, driven through its REST API.
  *
  * <p>Exit codes: 0 success; 1 a run ended {@code failed} or Airflow refused the request
- * (unreachable, bad credentials, unknown DAG, run exists); 2 invalid command line (dates, range).
- * Every error is one line on stderr.
+ * (unreachable, bad credentials, unknown DAG, run exists); 2 invalid command line or configuration
+ * (dates, range, a malformed DAG id or Airflow URL). Every error is one line on stderr.
  */
 @Command(
     name = "schedule",
@@ -103,7 +103,15 @@ public final class ScheduleMain implements Callable<Integer> {
         OrchestrationOptions.all(), cl.getCommandSpec().usageMessage().footer()));
     cl.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          if (e instanceof AirflowException || e instanceof ConfigException) {
+          if (e instanceof AirflowException ae && ae.kind() == AirflowException.Kind.INVALID_REQUEST && ae.status() == 0) {
+            err.println(e.getMessage()); // refused before any request: the command line was wrong
+            return 2;
+          }
+          if (e instanceof ConfigException) {
+            err.println(e.getMessage());
+            return 2;
+          }
+          if (e instanceof AirflowException) {
             err.println(e.getMessage());
             return 1;
           }

@@ -63,6 +63,26 @@ class ScheduleMainTest {
         + " with `tidemark stack up --with airflow` or set tidemark.orchestration.airflow-url" + System.lineSeparator());
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "notaurl|tidemark.orchestration.airflow-url (TIDEMARK_ORCHESTRATION_AIRFLOW_URL) must be an http(s) URL such as"
+            + " http://airflow:8080, got 'notaurl'",
+        "ftp://airflow:21|tidemark.orchestration.airflow-url (TIDEMARK_ORCHESTRATION_AIRFLOW_URL) must be an http(s) URL"
+            + " such as http://airflow:8080, got 'ftp://airflow:21'",
+      })
+  void malformedAirflowUrlIsOneLineNamingTheKeyAndExitTwo(String url, String message) {
+    assertThat(run(url, "status")).isEqualTo(2);
+    assertThat(err()).isEqualTo(message + System.lineSeparator());
+  }
+
+  @Test
+  void malformedDagIdIsRefusedBeforeAnyRequestWithExitTwo() {
+    assertThat(run("http://127.0.0.1:1", "pause", "--dag", "x;rm")).isEqualTo(2);
+    assertThat(err()).isEqualTo("Invalid DAG id 'x;rm': letters, digits, '_', '.', '-' only" + System.lineSeparator());
+  }
+
   @Test
   void missingDateIsAUsageError() {
     assertThat(run("http://127.0.0.1:1", "trigger")).isEqualTo(2);

@@ -2,6 +2,7 @@ package io.tidemark.orchestration.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.core.config.ConfigException;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.orchestration.OrchestrationOptions;
 import io.tidemark.orchestration.airflow.api.DagApi;
@@ -99,15 +100,28 @@ public final class AirflowClient {
     return new Builder();
   }
 
-  /** A client for the Airflow that {@code cfg} names: an explicit URL, else the local stack's. */
+  /**
+   * A client for the Airflow that {@code cfg} names: an explicit URL, else the local stack's.
+   *
+   * @throws ConfigException naming the key of a malformed URL or an empty user
+   */
   public static AirflowClient fromConfig(TidemarkConfig cfg) {
     String url = cfg.get(OrchestrationOptions.AIRFLOW_URL);
     if (url == null || url.isBlank()) {
       url = "http://127.0.0.1:" + cfg.get(OrchestrationOptions.API_PORT);
     }
+    if (!url.matches("https?://[^/\\s]+(/\\S*)?")) {
+      throw new ConfigException(OrchestrationOptions.AIRFLOW_URL.key() + " (" + OrchestrationOptions.AIRFLOW_URL.envName()
+          + ") must be an http(s) URL such as http://airflow:8080, got '" + url + "'");
+    }
+    String user = cfg.get(OrchestrationOptions.AIRFLOW_USER);
+    if (user == null || user.isBlank()) {
+      throw new ConfigException(OrchestrationOptions.AIRFLOW_USER.key() + " (" + OrchestrationOptions.AIRFLOW_USER.envName()
+          + ") is empty: the Airflow user the client gets its API token for");
+    }
     return builder()
         .baseUrl(url)
-        .credentials(cfg.get(OrchestrationOptions.AIRFLOW_USER), cfg.get(OrchestrationOptions.AIRFLOW_PASSWORD))
+        .credentials(user, cfg.get(OrchestrationOptions.AIRFLOW_PASSWORD))
         .requestTimeout(cfg.get(OrchestrationOptions.REQUEST_TIMEOUT))
         .build();
   }
