@@ -1,7 +1,7 @@
 """tidemark_backfill: batch + reconcile for every day of a range, one mapped task instance per day.
 
-Trigger with params (conf) {"from": "2026-11-01", "to": "2026-11-07"}, both included, at most 366
-days. Each day runs `tidemark backfill --from D --to D`, which skips days already reconciled with no
+Trigger with params (conf) {"from": "2026-11-01", "to": "2026-11-07"}, both required (Airflow
+refuses a trigger without them) and included, at most 366 days. Each day runs `tidemark backfill --from D --to D`, which skips days already reconciled with no
 new lake data, so rerunning the DAG, or clearing its failed task instances, resumes where it stopped.
 At most BACKFILL_CONCURRENCY days run at once across all runs (max_active_tis_per_dag), because each
 day is a Spark job competing for the same machine or cluster.
@@ -37,8 +37,9 @@ DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     params={
-        "from": Param("2026-01-01", type="string", pattern=DATE_PATTERN, description="First UTC day (YYYY-MM-DD)"),
-        "to": Param("2026-01-01", type="string", pattern=DATE_PATTERN, description="Last UTC day, included"),
+        # No defaults: a trigger must name its range (a default would silently backfill that day).
+        "from": Param(type="string", pattern=DATE_PATTERN, description="First UTC day (YYYY-MM-DD)"),
+        "to": Param(type="string", pattern=DATE_PATTERN, description="Last UTC day, included"),
     },
     tags=["tidemark"],
     doc_md=__doc__,

@@ -48,6 +48,10 @@ class DagImportTest(unittest.TestCase):
         day = dag.get_task("backfill_day")
         self.assertEqual(2, day.max_active_tis_per_dag)
         self.assertEqual({"from", "to"}, set(dag.params.keys()))
+        for name in ("from", "to"):
+            param = dag.params.get_param(name)
+            self.assertFalse(param.has_value, f"{name} has no default: a trigger must name its range")
+            self.assertEqual(r"^\d{4}-\d{2}-\d{2}$", param.schema["pattern"])
 
     def test_lake_maintenance_is_weekly(self):
         dag = self.bag.dags["tidemark_lake_maintenance"]
