@@ -225,7 +225,8 @@ public final class ScheduleMain implements Callable<Integer> {
         String name = ti.mapIndex() < 0 ? ti.taskId() : ti.taskId() + "[" + ti.mapIndex() + "]";
         String state = ti.state() == null ? "scheduled" : ti.state();
         if (!state.equals(seen.put(name, state))) {
-          err.println("  " + name + ": " + state + (ti.tryNumber() > 1 ? " (try " + ti.tryNumber() + ")" : ""));
+          String why = "failed".equals(state) || "up_for_retry".equals(state) ? failure(client, run, ti) : "";
+          err.println("  " + name + ": " + state + (ti.tryNumber() > 1 ? " (try " + ti.tryNumber() + ")" : "") + why);
         }
       }
       if (current.finished()) {
@@ -240,6 +241,15 @@ public final class ScheduleMain implements Callable<Integer> {
     }
     printRuns(List.of(current));
     return "success".equals(current.state()) ? 0 : 1;
+  }
+
+  /** " - <the task's exception>" from its log, or nothing when the log cannot say. */
+  private static String failure(AirflowClient client, DagRun run, TaskInstance ti) {
+    try {
+      return client.taskFailure(run.dagId(), run.runId(), ti).map(f -> " - " + f).orElse("");
+    } catch (AirflowException e) {
+      return ""; // the state line is the news; a missing log must not end the wait
+    }
   }
 
   void warnIfPaused(AirflowClient client, String dagId) {

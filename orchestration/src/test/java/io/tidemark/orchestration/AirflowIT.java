@@ -207,6 +207,15 @@ class AirflowIT {
 
   @Test
   @Order(6)
+  void backfillWithoutItsRangeIsRefusedByAirflow() {
+    assertThatThrownBy(() -> client.trigger("tidemark_backfill", null, Map.of("from", "2026-01-12")))
+        .isInstanceOfSatisfying(AirflowException.class, e -> assertThat(e.kind()).isEqualTo(AirflowException.Kind.INVALID_REQUEST))
+        .hasMessage("Cannot trigger tidemark_backfill in Airflow at " + stack.url()
+            + ": Invalid input for param to: No value passed and Param has no default value");
+  }
+
+  @Test
+  @Order(6)
   void backfillWithTheEndBeforeTheStartFails() {
     DagRun run = client.trigger("tidemark_backfill", null, Map.of("from", "2026-01-12", "to", "2026-01-11"));
     assertThat(awaitEnd(run, Duration.ofSeconds(120)).state()).isEqualTo("failed");
@@ -280,6 +289,28 @@ class AirflowIT {
     Result unknown = schedule(cfg, "trigger", "--dag", "tidemark_nope", "--date", "2026-01-07");
     assertThat(unknown.code()).isEqualTo(1);
     assertThat(unknown.err()).isEqualTo("Unknown DAG tidemark_nope in Airflow at " + stack.url() + System.lineSeparator());
+  }
+
+  @Test
+  @Order(11)
+  void scheduleWaitSaysWhyATaskFailed() {
+    TidemarkConfig cfg = TidemarkConfig.of(Map.of(
+        OrchestrationOptions.AIRFLOW_URL.key(), stack.url(),
+        OrchestrationOptions.AIRFLOW_PASSWORD.key(), "it-secret",
+        OrchestrationOptions.POLL_INTERVAL.key(), "1s"));
+    client.setVariable("tidemark_env", "{\"TIDEMARK_FAKE_DRIFT\": \"0.5\"}");
+    try {
+      Result failed = schedule(cfg, "trigger", "--date", "2026-01-08", "--wait");
+
+      assertThat(failed.code()).isEqualTo(1);
+      assertThat(failed.err()).contains("  reconcile: success" + System.lineSeparator())
+          .contains("  check_drift: failed - Drift alert for 2026-01-08: relative drift 50.0000% exceeds the threshold"
+              + " 5.0000% (Variable tidemark_drift_alert_threshold). ClickHouse was reconciled; see `tidemark drift --date"
+              + " 2026-01-08 --details`" + System.lineSeparator());
+      assertThat(failed.out()).containsPattern("tidemark_nightly +2026-01-08 +failed");
+    } finally {
+      client.setVariable("tidemark_env", stackTaskEnv());
+    }
   }
 
   record Result(int code, String out, String err) {}

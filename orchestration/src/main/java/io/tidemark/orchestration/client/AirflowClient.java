@@ -221,6 +221,29 @@ public final class AirflowClient {
     return out;
   }
 
+  /**
+   * Why a task instance's try failed, from its log: the exception Airflow recorded (for a Tidemark
+   * task, "tidemark batch run --date D exited with 3: error: ..."), as one line; empty when the log
+   * records none (a task killed from outside, or a log that is not there any more).
+   */
+  public java.util.Optional<String> taskFailure(String dagId, String runId, TaskInstance ti) {
+    requireDagId(dagId);
+    String path = "/api/v2/dags/" + enc(dagId) + "/dagRuns/" + enc(runId) + "/taskInstances/" + enc(ti.taskId())
+        + "/logs/" + Math.max(1, ti.tryNumber()) + "?full_content=true&map_index=" + ti.mapIndex();
+    JsonNode log = call("read the log of " + ti.taskId() + " in run " + runId + " of " + dagId, dagId,
+        () -> getJson(path, JsonNode.class));
+    String failure = null;
+    for (JsonNode event : log.path("content")) {
+      for (JsonNode error : event.path("error_detail")) {
+        String value = error.path("exc_value").asText("");
+        if (!value.isBlank()) {
+          failure = value;
+        }
+      }
+    }
+    return java.util.Optional.ofNullable(failure).map(AirflowClient::oneLine);
+  }
+
   /** One DAG; fails with {@link AirflowException.Kind#NOT_FOUND} when Airflow does not know it. */
   public DagInfo dag(String dagId) {
     requireDagId(dagId);

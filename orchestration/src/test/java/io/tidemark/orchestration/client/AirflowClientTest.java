@@ -169,6 +169,23 @@ class AirflowClientTest {
   }
 
   @Test
+  void readsWhyATaskFailedFromItsLog() {
+    String runId = "manual__2026-11-26T05:32:20.775597+00:00";
+    String run = "/api/v2/dags/tidemark_nightly/dagRuns/" + runId.replace(":", "%3A").replace("+", "%2B");
+    route("GET " + run + "/taskInstances/batch/logs/1", "task-log-failed");
+    AirflowClient client = client();
+
+    assertThat(client.taskFailure("tidemark_nightly", runId, new TaskInstance("batch", -1, "failed", 1)))
+        .contains("tidemark batch run --date 2026-11-21 exited with 3: error: Cannot load lake table"
+            + " tidemark.lake.pageview_events: [TABLE_OR_VIEW_NOT_FOUND] The table or view lake.pageview_events cannot be"
+            + " found. Verify the spelling and correctness of the schema and catalog.");
+    assertThat(requests).last().isEqualTo("GET " + run + "/taskInstances/batch/logs/1?full_content=true&map_index=-1");
+    // A log without a recorded exception (here: another endpoint's answer) says nothing.
+    route("GET " + run + "/taskInstances/reconcile/logs/2", "dag");
+    assertThat(client.taskFailure("tidemark_nightly", runId, new TaskInstance("reconcile", -1, "failed", 2))).isEmpty();
+  }
+
+  @Test
   void listsImportErrorsWithTheirFile() {
     route("GET /api/v2/importErrors", "import-errors");
 
