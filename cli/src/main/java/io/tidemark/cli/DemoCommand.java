@@ -150,13 +150,17 @@ final class DemoCommand implements Callable<Integer> {
       // Airflow started above creates no scheduled runs (see airflowStackUp), so unpausing does not
       // also start the scheduled run of the latest interval, which would process yesterday twice.
       root.execute(with("schedule", "unpause", "--dag", "tidemark_nightly"));
-      demoRc = root.execute(with("schedule", "trigger", "--date", yesterday, "--wait"));
+      int nightly = root.execute(with("schedule", "trigger", "--date", yesterday, "--wait"));
       root.execute(with("schedule", "pause", "--dag", "tidemark_nightly"));
-      if (demoRc == 0) {
-        root.execute(with("drift", "--date", yesterday, "--details"));
-      } else {
-        out.printf("  tidemark_nightly for %s did not succeed: its task logs are in the Airflow UI and under"
-            + " %s/airflow/logs/dag_id=tidemark_nightly/%n", yesterday, home);
+      // Yesterday's events were all too late for the speed layer, so its drift is far above the
+      // alert threshold and check_drift fails the run once reconcile has corrected ClickHouse: the
+      // alert working. The demo failed only when no drift report was stored.
+      int report = root.execute(with("drift", "--date", yesterday, "--details"));
+      if (nightly != 0) {
+        out.printf("  tidemark_nightly for %s ended failed; the task line above says why (a failed check_drift is"
+            + " the drift alert). Task logs: the Airflow UI, or %s/airflow/logs/dag_id=tidemark_nightly/%n",
+            yesterday, home);
+        demoRc = report == 0 ? 0 : nightly;
       }
       out.println("Airflow UI: " + airflowUrl(config.explicitValues(), System.getenv()) + "/");
     } else {
@@ -194,21 +198,15 @@ final class DemoCommand implements Callable<Integer> {
   static final String AIRFLOW_PORT_KEY = "tidemark.orchestration.api-port";
 
   /**
-   * The Airflow the schedule commands talk to: the configured URL, else the local one on its port.
-   * The environment goes first, as in the schedule command's JVM, which reads the CLI's resolved
-   * values from a file and the environment over them.
+   * The Airflow the schedule commands talk to: the configured URL, else the local one on its port;
+   * the environment first, like {@link #dashboardUrl}.
    */
   static String airflowUrl(Map<String, String> explicit, Map<String, String> env) {
-    String url = env.getOrDefault(envName(AIRFLOW_URL_KEY), explicit.get(AIRFLOW_URL_KEY));
+    String url = value(explicit, env, AIRFLOW_URL_KEY);
     if (url != null && !url.isBlank()) {
       return url.replaceAll("/+$", "");
     }
-    String port = env.getOrDefault(envName(AIRFLOW_PORT_KEY), explicit.get(AIRFLOW_PORT_KEY));
-    return "http://127.0.0.1:" + (port == null || port.isBlank() ? "18080" : port.trim());
-  }
-
-  private static String envName(String key) {
-    return key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+    return "http://127.0.0.1:" + port(explicit, env, AIRFLOW_PORT_KEY, 18080);
   }
 
   /**
