@@ -60,8 +60,26 @@ final class NightlyFloors implements AutoCloseable {
     TAB_SEPARATED
   }
 
-  /** One timed floor: wall-clock seconds, CPU seconds of this JVM (all threads) and the rows it moved. */
-  record Timed(double seconds, double cpuSeconds, long rows) {}
+  /**
+   * One timed floor: wall-clock seconds, CPU seconds of this JVM (all threads) and of ClickHouse's
+   * query threads ({@link #clickHouseCpuSeconds}), and the rows it moved.
+   */
+  record Timed(double seconds, double cpuSeconds, double clickHouseCpuSeconds, long rows) {
+    double totalCpuSeconds() {
+      return cpuSeconds + clickHouseCpuSeconds;
+    }
+  }
+
+  /**
+   * CPU seconds ClickHouse's query threads have used since the server started (user + system, its
+   * {@code system.events} counters; background merges are not included). The difference around a
+   * step is ClickHouse's CPU for that step, as long as nothing else queries the server meanwhile
+   * (the bench's own database on its own stack).
+   */
+  static double clickHouseCpuSeconds(ClickHouseSql sql) {
+    return sql.queryLong("SELECT sum(value) AS n FROM system.events"
+        + " WHERE event IN ('UserTimeMicroseconds', 'SystemTimeMicroseconds')", Map.of()) / 1e6;
+  }
 
   private final SparkSession spark;
   private final BatchTables tables;
@@ -115,6 +133,7 @@ final class NightlyFloors implements AutoCloseable {
       scratch.put(m, tables.counts(m) + ICEBERG_SUFFIX);
     }
     try {
+      double chCpu = clickHouseCpuSeconds(sql);
       long t = System.nanoTime();
       long cpu = cpuNanos();
       for (CountMetric m : CountMetric.values()) {
@@ -123,6 +142,7 @@ final class NightlyFloors implements AutoCloseable {
       }
       double seconds = (System.nanoTime() - t) / 1e9;
       double cpuSeconds = (cpuNanos() - cpu) / 1e9;
+      chCpu = clickHouseCpuSeconds(sql) - chCpu;
       long written = 0;
       for (CountMetric m : CountMetric.values()) {
         Table t2 = Spark3Util.loadIcebergTable(spark, scratch.get(m));
@@ -132,7 +152,7 @@ final class NightlyFloors implements AutoCloseable {
       if (written != cachedRows) {
         throw new IllegalStateException("Iceberg write floor wrote " + written + " rows, expected " + cachedRows);
       }
-      return new Timed(seconds, cpuSeconds, written);
+      return new Timed(seconds, cpuSeconds, chCpu, written);
     } finally {
       // Without purge: s3proxy answers Iceberg's bulk delete with 501, so the files stay under the
       // bench namespace either way (see docs/batch-and-reconcile.md, Open).
@@ -162,18 +182,20 @@ final class NightlyFloors implements AutoCloseable {
         cells = cells == null ? c : cells.unionAll(c);
       }
       Dataset<Row> parts = cells.coalesce(streams);
+      double chCpu = clickHouseCpuSeconds(sql);
       long t = System.nanoTime();
       long cpu = cpuNanos();
       parts.foreachPartition(transfer == Transfer.ROW_BINARY
           ? new RowBinaryLoader(sql.endpoint(), table) : new TabSeparatedLoader(sql.endpoint(), table));
       double seconds = (System.nanoTime() - t) / 1e9;
       double cpuSeconds = (cpuNanos() - cpu) / 1e9;
+      chCpu = clickHouseCpuSeconds(sql) - chCpu;
       long arrived = sql.queryLong("SELECT count() AS n FROM {t:Identifier}", Map.of("t", table));
       if (arrived != cachedRows) {
         throw new IllegalStateException(String.format(Locale.ROOT, "ClickHouse transfer floor (%s, %d streams) left %d rows"
             + " in %s, expected %d", transfer, streams, arrived, table, cachedRows));
       }
-      return new Timed(seconds, cpuSeconds, arrived);
+      return new Timed(seconds, cpuSeconds, chCpu, arrived);
     } finally {
       sql.execute("DROP TABLE IF EXISTS {t:Identifier}", Map.of("t", table));
     }
