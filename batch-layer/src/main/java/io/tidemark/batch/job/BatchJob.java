@@ -291,9 +291,12 @@ public final class BatchJob {
       // No shuffle by partition before the write (Iceberg's default for a partitioned table is "hash"):
       // every row is of one day, so hashing by day sent the whole day to one task, which wrote one
       // file on one core, and reconcile then read that file with one task too. Each partition of the
-      // aggregate now writes its own file; they all hold the one day, so the clustered writer's
-      // assumption (rows grouped by partition) holds.
-      counts.writeTo(tables.counts(metric)).option(SparkWriteOptions.DISTRIBUTION_MODE, "none").overwrite(dayRange);
+      // aggregate now writes its own file of the one day.
+      // And no sort by partition inside each task either: with the clustered writer Iceberg asks Spark to
+      // sort every task's rows by days(window_start) first, a sort of rows that all hold the same day.
+      // The fanout writer keeps a file open per partition instead, here one per task.
+      counts.writeTo(tables.counts(metric)).option(SparkWriteOptions.DISTRIBUTION_MODE, "none")
+          .option(SparkWriteOptions.FANOUT_ENABLED, "true").overwrite(dayRange);
       Table table = Spark3Util.loadIcebergTable(spark, tables.counts(metric));
       table.refresh();
       String added = table.currentSnapshot().summary().get(SnapshotSummary.ADDED_RECORDS_PROP);
