@@ -358,10 +358,16 @@ public final class BatchBenchMain implements Callable<Integer> {
                 + " everything else the nightly path does (validity check, dedup, aggregation, comparison, staging,"
                 + " report).", sum, ratio, baseline - sum);
     double cpuBound = scans.floorCpu() / scans.cores();
-    String cpu = String.format(Locale.ROOT, "In CPU time, which other work on the machine does not inflate, the floors"
-            + " used %.1f s (Spark JVM and ClickHouse's query threads), the baseline %.1f s (ClickHouse's); on %d cores"
-            + " the floors cannot take less than %.1f s of wall time, %.2fx the baseline's %.1f s.", scans.floorCpu(),
-        scans.baselineCpu(), scans.cores(), cpuBound, cpuBound / baseline, baseline);
+    double cpuRatio = scans.floorCpu() / scans.baselineCpu();
+    double coresNeeded = scans.floorCpu() / baseline;
+    String cpu = String.format(Locale.ROOT, "In CPU time, which other work on the machine inflates far less than wall"
+            + " time, the floors used %.1f s (Spark JVM and ClickHouse's query threads), %.2fx the baseline's %.1f s"
+            + " (ClickHouse's): to finish within the baseline's %.1f s they would have to keep %.2f cores busy"
+            + " throughout%s", scans.floorCpu(), cpuRatio, scans.baselineCpu(), baseline, coresNeeded,
+        coresNeeded > scans.cores()
+            ? String.format(Locale.ROOT, ", more than the machine's %d.", scans.cores())
+            : String.format(Locale.ROOT, " (the machine has %d; the baseline kept %.2f busy in this run).", scans.cores(),
+                scans.baselineCpu() / baseline));
     return String.format(Locale.ROOT, """
         Floors (timed after the measured steps, in the same run and Spark session, so they cannot warm caches for
         them), each the least that one unavoidable part of the mandated path costs, done on its own and nothing else,
@@ -431,7 +437,7 @@ public final class BatchBenchMain implements Callable<Integer> {
         %s
         | **batch + reconcile + overwrite** | **%.1f** | **%.2fx** |
 
-        CPU time of the Spark JVM (all threads, so independent of what else ran on the machine): batch job
+        CPU time of the Spark JVM (all threads; other work on the machine inflates it far less than wall time): batch job
         %.1f s, reconcile %.1f s; ClickHouse's query threads during reconcile %.1f s (`system.events`).
 
         Peak heap of the Spark JVM during the measured steps (JMX): %s in use (sampled every 50 ms), %s
