@@ -126,7 +126,7 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
    */
   record JobRun(String backend, double eventsPerSecond, boolean sustainedMeasured, double withStartupPerSecond,
       double seconds, long maxCheckpointMs, long lastCheckpointMs, long maxStateBytes, long maxRssBytes, int checkpoints,
-      long gcMillis, long gcCount, CheckpointBreakdown longest, long cpuMillis, double baseline) {
+      long gcMillis, long gcCount, CheckpointBreakdown longest, long cpuMillis, double baseline, long finalWaitMillis) {
     /** This run compared with the bare consumer passes timed just before and after it. */
     double ratio() {
       return eventsPerSecond / baseline;
@@ -134,7 +134,8 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
 
     JobRun withBaseline(double around) {
       return new JobRun(backend, eventsPerSecond, sustainedMeasured, withStartupPerSecond, seconds, maxCheckpointMs,
-          lastCheckpointMs, maxStateBytes, maxRssBytes, checkpoints, gcMillis, gcCount, longest, cpuMillis, around);
+          lastCheckpointMs, maxStateBytes, maxRssBytes, checkpoints, gcMillis, gcCount, longest, cpuMillis, around,
+          finalWaitMillis);
     }
 
     /** CPU time of the job's JVM per event (all threads, start-up included): robust to other load on the machine. */
@@ -243,11 +244,11 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
       runs.add(r);
       out.printf("%s: %,.0f events/s %s (%.2fx baseline), %,.0f/s with start-up, %d checkpoints, max %d ms"
               + " (start delay / alignment / sync / async %s), state %,d bytes, job JVM RSS %,d MB, GC %,d ms in %,d collections,"
-              + " CPU %.1f µs/event%n",
+              + " CPU %.1f µs/event, then %.1f s waiting for the final checkpoint%n",
           backend, r.eventsPerSecond(), r.sustainedMeasured() ? "sustained" : "with start-up (too short to sample)",
           r.ratio(), r.withStartupPerSecond(), r.checkpoints(), r.maxCheckpointMs(),
           r.longest().describe(), r.maxStateBytes(), r.maxRssBytes() >> 20, r.gcMillis(), r.gcCount(),
-          r.cpuMicrosPerEvent(total));
+          r.cpuMicrosPerEvent(total), r.finalWaitMillis() / 1e3);
     }
     double[] freshness = null;
     double freshRate = 0;
@@ -282,8 +283,10 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
             + " (`%s`, what `./tidemark speed run` uses; RSS and GC time are that JVM's), parallelism"
             + " %d, exactly-once checkpoints every %s, bounded to the backlog. Sustained rates run from the first record"
             + " (the consumer's first non-empty poll; the job's first source output seen by a 1 s REST sampler, counting"
-            + " only the records left after it) to the last record (the job's end, final ClickHouse flush included);"
-            + " the job's rate with start-up counts MiniCluster and job start too.%n%n",
+            + " only the records left after it) to the last record (for the job: when both ClickHouse sinks logged that"
+            + " their bounded input was written, final flush included; the bounded job then waits for a final checkpoint,"
+            + " up to one interval, which a running job never does); the job's rate with start-up counts MiniCluster and"
+            + " job start and that final wait too.%n%n",
         total, users, Runtime.getRuntime().availableProcessors(), jobJvmOptions, cfg.get(SpeedOptions.PARALLELISM),
         io.tidemark.core.config.Durations.format(cfg.get(SpeedOptions.CHECKPOINT_INTERVAL))));
     md.append("| Run | events/s sustained | vs baseline | events/s with start-up | checkpoints | longest checkpoint"
@@ -410,18 +413,34 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
       String[] f = end.split(" ");
       long endMillis = Long.parseLong(f[1]);
       double seconds = (endMillis - startMillis) / 1e3;
-      double sustained = sampler.sustainedRate(total, endMillis);
+      // Processing ends when both count sinks have written their last rows; the bounded job then
+      // waits for a final checkpoint (up to one interval) before it ends, which a running job never does.
+      long drainedMillis = drainedAt(log).orElse(endMillis);
+      double sustained = sampler.sustainedRate(total, drainedMillis);
       return new JobRun(cfg.get(SpeedOptions.STATE_BACKEND), Double.isNaN(sustained) ? total / seconds : sustained,
           !Double.isNaN(sustained), total / seconds, seconds,
           sampler.maxCheckpointMs.get(), sampler.lastCheckpointMs.get(), sampler.maxStateBytes.get(), sampler.maxRss.get(),
           (int) sampler.checkpoints.get(), Long.parseLong(f[2]), Long.parseLong(f[3]), sampler.longestBreakdown,
-          Long.parseLong(f[4]), Double.NaN);
+          Long.parseLong(f[4]), Double.NaN, endMillis - drainedMillis);
     } finally {
       sampler.stop();
       if (job.isAlive()) {
         job.destroyForcibly().waitFor();
       }
     }
+  }
+
+  /**
+   * When the last count sink logged that it had written everything of its bounded input (the
+   * latest {@link io.tidemark.speed.sink.ClickHouseCountSink#DRAINED_MARKER} line of the job's log), if any did.
+   */
+  static java.util.OptionalLong drainedAt(Path log) throws IOException {
+    return Files.readAllLines(log).stream()
+        .filter(l -> l.contains(io.tidemark.speed.sink.ClickHouseCountSink.DRAINED_MARKER))
+        .mapToLong(l -> Long.parseLong(l.substring(
+            l.indexOf(io.tidemark.speed.sink.ClickHouseCountSink.DRAINED_MARKER)
+                + io.tidemark.speed.sink.ClickHouseCountSink.DRAINED_MARKER.length()).trim()))
+        .max();
   }
 
   /**

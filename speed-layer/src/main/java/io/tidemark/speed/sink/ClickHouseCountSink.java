@@ -29,6 +29,13 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * }</pre>
  */
 public final class ClickHouseCountSink implements Sink<CountUpdate> {
+  /**
+   * Start of the line a writer logs when its bounded input is fully written, followed by the epoch
+   * milliseconds; the speed benchmark reads it as the end of processing (a bounded job then still
+   * waits for its final checkpoint before it ends).
+   */
+  public static final String DRAINED_MARKER = "sink drained at end of input, epoch ms ";
+
   private static final long serialVersionUID = 1L;
 
   final CountMetric metric;

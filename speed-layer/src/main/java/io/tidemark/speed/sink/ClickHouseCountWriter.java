@@ -110,6 +110,9 @@ final class ClickHouseCountWriter implements SinkWriter<CountUpdate> {
   public void flush(boolean endOfInput) throws IOException, InterruptedException {
     handOver();
     awaitInFlight();
+    if (endOfInput) {
+      LOG.info("ClickHouse {} {}{}", sink.metric, ClickHouseCountSink.DRAINED_MARKER, System.currentTimeMillis());
+    }
   }
 
   int pendingCount() {
