@@ -265,13 +265,18 @@ class AirflowIT {
             + " (tidemark.orchestration.airflow-user / tidemark.orchestration.airflow-password)");
   }
 
-  @Test
-  @Order(10)
-  void scheduleCommandTriggersFollowsListsAndPauses() {
-    TidemarkConfig cfg = TidemarkConfig.of(Map.of(
+  /** What the schedule command needs to reach this test's Airflow, polling every second. */
+  private static TidemarkConfig scheduleConfig() {
+    return TidemarkConfig.of(Map.of(
         OrchestrationOptions.AIRFLOW_URL.key(), stack.url(),
         OrchestrationOptions.AIRFLOW_PASSWORD.key(), "it-secret",
         OrchestrationOptions.POLL_INTERVAL.key(), "1s"));
+  }
+
+  @Test
+  @Order(10)
+  void scheduleCommandTriggersFollowsListsAndPauses() {
+    TidemarkConfig cfg = scheduleConfig();
 
     Result trigger = schedule(cfg, "trigger", "--date", "2026-01-07", "--wait", "--json");
     assertThat(trigger.code()).as(trigger.err()).isZero();
@@ -299,10 +304,7 @@ class AirflowIT {
   @Test
   @Order(11)
   void scheduleWaitSaysWhyATaskFailed() {
-    TidemarkConfig cfg = TidemarkConfig.of(Map.of(
-        OrchestrationOptions.AIRFLOW_URL.key(), stack.url(),
-        OrchestrationOptions.AIRFLOW_PASSWORD.key(), "it-secret",
-        OrchestrationOptions.POLL_INTERVAL.key(), "1s"));
+    TidemarkConfig cfg = scheduleConfig();
     client.setVariable("tidemark_env", "{\"TIDEMARK_FAKE_DRIFT\": \"0.5\"}");
     try {
       Result failed = schedule(cfg, "trigger", "--date", "2026-01-08", "--wait");
