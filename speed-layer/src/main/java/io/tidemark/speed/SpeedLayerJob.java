@@ -125,13 +125,8 @@ public final class SpeedLayerJob {
   public void build(StreamExecutionEnvironment env) {
     Duration outOfOrderness = config.get(SpeedOptions.OUT_OF_ORDERNESS);
     Duration lateness = config.get(SpeedOptions.ALLOWED_LATENESS);
-    WatermarkStrategy<SourceRecord> watermarks =
-        WatermarkStrategy.<SourceRecord>forBoundedOutOfOrderness(outOfOrderness)
-            .withTimestampAssigner((record, kafkaTimestamp) -> record.eventTime())
-            .withIdleness(config.get(SpeedOptions.IDLENESS));
-
     SingleOutputStreamOperator<PageViewEvent> events =
-        env.fromSource(source, watermarks, "pageview-events")
+        env.fromSource(source, watermarks(config), "pageview-events")
             .uid("pageview-events-source")
             .process(new DeadLetterRouter(DEAD_LETTERS), PageViewEventTypeInfo.INSTANCE)
             .name("route-dead-letters")
@@ -166,6 +161,16 @@ public final class SpeedLayerJob {
     perPage.sinkTo(pageCounts).name("clickhouse-page-counts").uid("clickhouse-page-counts");
 
     perUser.getSideOutput(LATE).sinkTo(lateEvents).name("late-topic").uid("late-topic");
+  }
+
+  /**
+   * Event time from each record's {@code timestamp}, watermarks {@code out-of-orderness} behind the
+   * highest seen per Kafka partition, idle partitions released after {@code idleness}.
+   */
+  public static WatermarkStrategy<SourceRecord> watermarks(TidemarkConfig config) {
+    return WatermarkStrategy.<SourceRecord>forBoundedOutOfOrderness(config.get(SpeedOptions.OUT_OF_ORDERNESS))
+        .withTimestampAssigner((record, kafkaTimestamp) -> record.eventTime())
+        .withIdleness(config.get(SpeedOptions.IDLENESS));
   }
 
   /** Builds the pipeline and submits it without waiting for it to end. */

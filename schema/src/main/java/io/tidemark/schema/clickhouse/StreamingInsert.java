@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * One {@code INSERT INTO <table> FORMAT RowBinary} whose rows are streamed over ClickHouse's HTTP
  * interface while they are encoded (chunked request body, no compression), for bulk loads of
  * millions of rows: nothing is buffered beyond a 1 MiB write buffer, and RowBinary needs no text
- * formatting or escaping on our side and no parsing of numbers and dates on the server's. Works on
+ * formatting or escaping on our side and no parsing of numbers and dates on the server's ({@link
+ * RowBinaryOutput} encodes the values). Works on
  * ClickHouse 18.16 (plain {@code RowBinary}; 18.16 lacks {@code RowBinaryWithNamesAndTypes}).
  *
  * <p>The caller writes every column of the table, in its order, with the {@code write*} methods,
@@ -48,13 +49,14 @@ public final class StreamingInsert implements AutoCloseable {
   private final OutputStream out;
   private final String url;
   private final String table;
-  private final byte[] scratch = new byte[9];
+  private final RowBinaryOutput rows;
   private long rowsWritten;
   private boolean finished;
 
   private StreamingInsert(HttpURLConnection connection, OutputStream out, String url, String table) {
     this.connection = connection;
     this.out = out;
+    this.rows = new RowBinaryOutput(out);
     this.url = url;
     this.table = table;
   }
@@ -94,59 +96,47 @@ public final class StreamingInsert implements AutoCloseable {
 
   /** A {@code String} column: LEB128 length, then the UTF-8 bytes. */
   public StreamingInsert writeString(String s) {
-    return writeBytes(s.getBytes(StandardCharsets.UTF_8));
+    try {
+      rows.writeString(s);
+    } catch (java.io.UncheckedIOException e) {
+      throw broken(e.getCause());
+    }
+    return this;
   }
 
   /** A {@code String} column from bytes already encoded as UTF-8. */
   public StreamingInsert writeBytes(byte[] utf8) {
-    int n = 0;
-    long len = utf8.length;
-    do {
-      byte b = (byte) (len & 0x7F);
-      len >>>= 7;
-      scratch[n++] = len != 0 ? (byte) (b | 0x80) : b;
-    } while (len != 0);
-    write(scratch, n);
     try {
-      out.write(utf8);
-    } catch (IOException e) {
-      throw broken(e);
+      rows.writeBytes(utf8);
+    } catch (java.io.UncheckedIOException e) {
+      throw broken(e.getCause());
     }
     return this;
   }
 
   /** A {@code DateTime} column: seconds since the epoch, UInt32 little-endian. */
   public StreamingInsert writeDateTime(long epochSeconds) {
-    if (epochSeconds < 0 || epochSeconds > 0xFFFF_FFFFL) {
-      throw new IllegalArgumentException("DateTime out of range: " + epochSeconds + " s");
+    try {
+      rows.writeDateTime(epochSeconds);
+    } catch (java.io.UncheckedIOException e) {
+      throw broken(e.getCause());
     }
-    for (int i = 0; i < 4; i++) {
-      scratch[i] = (byte) (epochSeconds >>> (8 * i));
-    }
-    write(scratch, 4);
     return this;
   }
 
   /** A {@code UInt64} (or {@code Int64}) column, little-endian. */
   public StreamingInsert writeUInt64(long v) {
-    for (int i = 0; i < 8; i++) {
-      scratch[i] = (byte) (v >>> (8 * i));
+    try {
+      rows.writeUInt64(v);
+    } catch (java.io.UncheckedIOException e) {
+      throw broken(e.getCause());
     }
-    write(scratch, 8);
     return this;
   }
 
   /** Counts a finished row, for messages only (RowBinary has no row delimiter). */
   public void endRow() {
     rowsWritten++;
-  }
-
-  private void write(byte[] b, int n) {
-    try {
-      out.write(b, 0, n);
-    } catch (IOException e) {
-      throw broken(e);
-    }
   }
 
   /**

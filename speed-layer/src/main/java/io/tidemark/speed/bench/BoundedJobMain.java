@@ -21,7 +21,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <p>Arguments: the resolved configuration as a properties file, the REST port the benchmark
  * samples, and {@code bounded} (end at the backlog's end) or {@code unbounded} (the freshness run,
- * which the benchmark kills). Prints {@link #END_MARKER} with the epoch milliseconds at which the job ended, the
+ * which the benchmark kills), and optionally a {@link FloorJob.Floor} to run instead of the speed layer. Prints {@link #END_MARKER} with the epoch milliseconds at which the job ended, the
  * JVM's total GC time and collections, and the process's CPU time (all threads, start-up included, in
  * milliseconds), then exits 0; a failed job exits 1.
  */
@@ -32,8 +32,8 @@ public final class BoundedJobMain {
   private BoundedJobMain() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: BoundedJobMain CONFIG.properties REST_PORT bounded|unbounded");
+    if (args.length != 3 && args.length != 4) {
+      System.err.println("usage: BoundedJobMain CONFIG.properties REST_PORT bounded|unbounded [FLOOR]");
       System.exit(2);
     }
     // the web UI on the port the benchmark samples, no Prometheus endpoint (it would clash with a running layer)
@@ -45,7 +45,12 @@ public final class BoundedJobMain {
     extra.setString("metrics.fetcher.update-interval", "1000");
     StreamExecutionEnvironment env = SpeedLayerMain.environment(cfg, extra);
     try {
-      SpeedLayerJob.fromConfig(cfg, args[2].equals("bounded")).execute(env);
+      if (args.length == 4) {
+        FloorJob.build(env, cfg, FloorJob.Floor.parse(args[3]));
+        env.execute(cfg.get(SpeedOptions.JOB_NAME));
+      } else {
+        SpeedLayerJob.fromConfig(cfg, args[2].equals("bounded")).execute(env);
+      }
     } catch (Exception e) {
       e.printStackTrace();
       System.exit(1);

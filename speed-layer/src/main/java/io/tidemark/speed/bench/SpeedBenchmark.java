@@ -72,6 +72,11 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
   @Option(names = "--freshness-seconds", defaultValue = "30", description = "Length of the freshness run; 0 skips it (default: ${DEFAULT-VALUE}).")
   int freshnessSeconds;
 
+  @Option(names = "--floors", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also time the floor jobs (Kafka source + parse; + keyBy shuffle; + one keyed ValueState) over the same"
+          + " backlog, to show what any keyed Flink job costs here (default: ${DEFAULT-VALUE}; --no-floors skips them).")
+  boolean floors;
+
   @Option(names = "--private-stack",
       description = "Start a private Kafka and ClickHouse on free ports for the run (isolated from a shared stack), stopped at the end.")
   boolean privateStack;
@@ -232,6 +237,7 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     passes.add(bareConsumer(cfg, total));
     out.printf("bare KafkaConsumer + parse: %,.0f records/s%n", passes.get(0));
     List<JobRun> runs = new ArrayList<>();
+    List<JobRun> floorRuns = new ArrayList<>();
     for (String backend : backends) {
       TidemarkConfig c = cfg.with(SpeedOptions.STATE_BACKEND, backend)
           .with(SpeedOptions.CONSUMER_GROUP, "bench-" + run + "-" + backend)
@@ -250,6 +256,21 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
           r.longest().describe(), r.maxStateBytes(), r.maxRssBytes() >> 20, r.gcMillis(), r.gcCount(),
           r.cpuMicrosPerEvent(total), r.finalWaitMillis() / 1e3);
     }
+    if (floors) {
+      for (FloorJob.Floor floor : FloorJob.Floor.values()) {
+        TidemarkConfig c = cfg.with(SpeedOptions.STATE_BACKEND, "hashmap")
+            .with(SpeedOptions.CONSUMER_GROUP, "bench-" + run + "-floor-" + floor.argument())
+            .with(SpeedOptions.JOB_NAME, "bench-speed-floor-" + floor.argument());
+        JobRun job = runJob(c, total, floor);
+        double after = bareConsumer(cfg, total);
+        out.printf("bare KafkaConsumer + parse: %,.0f records/s%n", after);
+        JobRun r = job.withBaseline((passes.get(passes.size() - 1) + after) / 2);
+        passes.add(after);
+        floorRuns.add(r);
+        out.printf("%s: %,.0f events/s (%.2fx baseline), CPU %.1f µs/event, GC %,d ms%n",
+            r.backend(), r.eventsPerSecond(), r.ratio(), r.cpuMicrosPerEvent(total), r.gcMillis());
+      }
+    }
     double[] freshness = null;
     double freshRate = 0;
     if (freshnessSeconds > 0) {
@@ -265,12 +286,13 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     }
     Path file = report != null ? report
         : StackOptions.projectRoot(env, Path.of("").toAbsolutePath()).resolve("docs/benchmarks.md");
-    writeSection(file, markdown(cfg, total, passes, runs, freshness, freshRate));
+    writeSection(file, markdown(cfg, total, passes, runs, floorRuns, freshness, freshRate));
     out.println("written to " + file);
     return 0;
   }
 
-  private String markdown(TidemarkConfig cfg, long total, List<Double> passes, List<JobRun> runs, double[] freshness, double freshRate) {
+  private String markdown(TidemarkConfig cfg, long total, List<Double> passes, List<JobRun> runs, List<JobRun> floorRuns,
+      double[] freshness, double freshRate) {
     StringBuilder md = new StringBuilder();
     md.append("## speed: the Flink speed layer vs a bare Kafka consumer\n\n");
     md.append(String.format(
@@ -303,6 +325,17 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
           r.ratio(), r.withStartupPerSecond(), r.checkpoints(), r.maxCheckpointMs(),
           r.longest().describe(), r.lastCheckpointMs(), r.maxStateBytes() >> 20, r.maxRssBytes() >> 20, r.gcMillis(), r.gcCount(),
           r.cpuMicrosPerEvent(total)));
+    }
+    if (!floorRuns.isEmpty()) {
+      md.append(String.format("%nFloors: jobs with only the parts any keyed Flink job counting per user must run, each in a"
+          + " JVM of its own with the job's settings (hashmap, parallelism %d, checkpoints every %s), over the same backlog,"
+          + " timed from their first record to their end of input, each against the bare-consumer passes around it:%n%n",
+          cfg.get(SpeedOptions.PARALLELISM), io.tidemark.core.config.Durations.format(cfg.get(SpeedOptions.CHECKPOINT_INTERVAL))));
+      md.append("| Floor | events/s | vs baseline | job JVM CPU per event | job JVM GC time |\n|---|---|---|---|---|\n");
+      for (JobRun r : floorRuns) {
+        md.append(String.format("| %s | %,.0f | %.2fx | %.1f µs | %,d ms |%n", r.backend().substring("floor: ".length()),
+            r.eventsPerSecond(), r.ratio(), r.cpuMicrosPerEvent(total), r.gcMillis()));
+      }
     }
     if (freshness != null) {
       md.append(String.format(
@@ -382,13 +415,17 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
    * Starts the job in a JVM of its own ({@link BoundedJobMain} with {@link #jobJvmOptions}), its
    * output to {@code log}; the caller stops it.
    */
-  private Process startJob(TidemarkConfig cfg, int port, boolean bounded, Path log) throws IOException {
+  private Process startJob(TidemarkConfig cfg, int port, boolean bounded, Path log, FloorJob.Floor floor)
+      throws IOException {
     Path config = BoundedJobMain.writeConfig(cfg, log.getParent());
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(io.tidemark.core.config.JvmOptions.split(jobJvmOptions));
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), BoundedJobMain.class.getName(),
         config.toString(), String.valueOf(port), bounded ? "bounded" : "unbounded"));
+    if (floor != null) {
+      command.add(floor.argument());
+    }
     return new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
   }
@@ -398,10 +435,15 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
    * and samples it from here: its REST API for progress and checkpoints, /proc for its RSS.
    */
   JobRun runJob(TidemarkConfig cfg, long total) throws Exception {
+    return runJob(cfg, total, null);
+  }
+
+  /** As {@link #runJob(TidemarkConfig, long)}, for a {@link FloorJob} when {@code floor} is set. */
+  JobRun runJob(TidemarkConfig cfg, long total, FloorJob.Floor floor) throws Exception {
     int port = freePort();
     Path log = Files.createTempDirectory(scratch, "job-").resolve("job.log");
     long startMillis = System.currentTimeMillis();
-    Process job = startJob(cfg, port, true, log);
+    Process job = startJob(cfg, port, true, log, floor);
     Sampler sampler = new Sampler(port, job.pid());
     try {
       sampler.start();
@@ -415,9 +457,20 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
       double seconds = (endMillis - startMillis) / 1e3;
       // Processing ends when both count sinks have written their last rows; the bounded job then
       // waits for a final checkpoint (up to one interval) before it ends, which a running job never does.
-      long drainedMillis = drainedAt(log).orElse(endMillis);
-      double sustained = sampler.sustainedRate(total, drainedMillis);
-      return new JobRun(cfg.get(SpeedOptions.STATE_BACKEND), Double.isNaN(sustained) ? total / seconds : sustained,
+      long drainedMillis;
+      double sustained;
+      if (floor == null) {
+        drainedMillis = drainedAt(log).orElse(endMillis);
+        sustained = sampler.sustainedRate(total, drainedMillis);
+      } else {
+        // a floor's sink is chained to the source (PARSE), so the sampler's source output stays 0: its
+        // writers log their first and last record instead
+        long[] span = floorSpan(log);
+        drainedMillis = span[1];
+        sustained = span[2] * 1e3 / Math.max(1, span[1] - span[0]);
+      }
+      return new JobRun(floor == null ? cfg.get(SpeedOptions.STATE_BACKEND) : "floor: " + floor.description(),
+          Double.isNaN(sustained) ? total / seconds : sustained,
           !Double.isNaN(sustained), total / seconds, seconds,
           sampler.maxCheckpointMs.get(), sampler.lastCheckpointMs.get(), sampler.maxStateBytes.get(), sampler.maxRss.get(),
           (int) sampler.checkpoints.get(), Long.parseLong(f[2]), Long.parseLong(f[3]), sampler.longestBreakdown,
@@ -434,6 +487,31 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
    * When the last count sink logged that it had written everything of its bounded input (the
    * latest {@link io.tidemark.speed.sink.ClickHouseCountSink#DRAINED_MARKER} line of the job's log), if any did.
    */
+  /**
+   * A floor job's first record (earliest over its sink writers), its end of input (latest) and the
+   * records its writers saw, from the {@link FloorJob.DrainTimingSink} lines of its log.
+   */
+  static long[] floorSpan(Path log) throws IOException {
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    long records = 0;
+    for (String l : Files.readAllLines(log)) {
+      int f = l.indexOf(FloorJob.DrainTimingSink.FIRST_MARKER);
+      int e = l.indexOf(FloorJob.DrainTimingSink.LAST_MARKER);
+      if (f >= 0) {
+        first = Math.min(first, Long.parseLong(l.substring(f + FloorJob.DrainTimingSink.FIRST_MARKER.length()).trim()));
+      } else if (e >= 0) {
+        String[] v = l.substring(e + FloorJob.DrainTimingSink.LAST_MARKER.length()).trim().split(" ");
+        last = Math.max(last, Long.parseLong(v[0]));
+        records += Long.parseLong(v[1]);
+      }
+    }
+    if (first == Long.MAX_VALUE || last == Long.MIN_VALUE) {
+      throw new IllegalStateException("the floor job logged no first or last record; its log: " + log);
+    }
+    return new long[] {first, last, records};
+  }
+
   static java.util.OptionalLong drainedAt(Path log) throws IOException {
     return Files.readAllLines(log).stream()
         .filter(l -> l.contains(io.tidemark.speed.sink.ClickHouseCountSink.DRAINED_MARKER))
@@ -634,7 +712,7 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
 
   /** Runs the job live under paced traffic and measures probe events from send to visible. */
   double[] freshness(TidemarkConfig cfg, double rate) throws Exception {
-    Process job = startJob(cfg, freePort(), false, Files.createTempDirectory(scratch, "freshness-").resolve("job.log"));
+    Process job = startJob(cfg, freePort(), false, Files.createTempDirectory(scratch, "freshness-").resolve("job.log"), null);
     try {
       return probeFreshness(cfg, rate);
     } finally {

@@ -31,4 +31,33 @@ class SpeedBenchmarkTest {
 
     assertThat(SpeedBenchmark.drainedAt(log)).isEmpty();
   }
+
+  @Test
+  void aFloorRunsFromItsEarliestFirstRecordToItsLatestEndOverAllWriters() throws Exception {
+    Path log = dir.resolve("floor.log");
+    Files.write(log, List.of(
+        "INFO FloorJob$DrainTimingSink - " + FloorJob.DrainTimingSink.FIRST_MARKER + "1000",
+        "INFO FloorJob$DrainTimingSink - " + FloorJob.DrainTimingSink.FIRST_MARKER + "900",
+        "INFO FloorJob$DrainTimingSink - " + FloorJob.DrainTimingSink.LAST_MARKER + "3000 600",
+        "INFO FloorJob$DrainTimingSink - " + FloorJob.DrainTimingSink.LAST_MARKER + "3400 400"));
+
+    assertThat(SpeedBenchmark.floorSpan(log)).containsExactly(900, 3400, 1000);
+  }
+
+  @Test
+  void aFloorWithoutItsLinesFailsNamingTheLog() throws Exception {
+    Path log = dir.resolve("floor.log");
+    Files.write(log, List.of("tidemark-bench-job-end 1795676030700 2087 27 24000"));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SpeedBenchmark.floorSpan(log))
+        .hasMessageContaining(log.toString());
+  }
+
+  @Test
+  void floorsParseFromTheirArguments() {
+    for (FloorJob.Floor f : FloorJob.Floor.values()) {
+      assertThat(FloorJob.Floor.parse(f.argument())).isEqualTo(f);
+    }
+    assertThat(FloorJob.Floor.KEYED_STATE.argument()).isEqualTo("keyed-state");
+  }
 }

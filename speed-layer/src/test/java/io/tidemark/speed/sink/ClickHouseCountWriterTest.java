@@ -114,12 +114,18 @@ class ClickHouseCountWriterTest {
   }
 
   @Test
-  void rendersRowsAsTabSeparatedWithKeysEscaped() {
-    byte[] body =
-        ClickHouseCountStore.toTabSeparated(
-            List.of(new CountStore.Row("/a\tb\\c\nd", 1_764_000_000_000L, 7, 99, 1_764_000_001_500L)));
-    assertThat(new String(body, java.nio.charset.StandardCharsets.UTF_8))
-        .isEqualTo("/a\\tb\\\\c\\nd\t2025-11-24 16:00:00\t7\t99\tspeed\t2025-11-24 16:00:01\n");
+  void encodesRowsAsRowBinaryInColumnOrder() {
+    ClickHouseCountStore.Body body =
+        ClickHouseCountStore.toRowBinary(
+            List.of(new CountStore.Row("/a\tb", 1_764_000_000_000L, 7, 258, 1_764_000_001_500L)));
+    java.nio.ByteBuffer expected = java.nio.ByteBuffer.allocate(1 + 4 + 4 + 8 + 8 + 1 + 4)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    expected.put((byte) 4).put("/a\tb".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // length, bytes as they are
+    expected.putInt((int) 1_764_000_000L); // window_start, DateTime seconds
+    expected.putLong(7).putLong(258); // count, version
+    expected.put((byte) 1); // source 'speed'
+    expected.putInt((int) 1_764_000_001L); // written_at, whole seconds
+    assertThat(body.toByteArray()).isEqualTo(expected.array());
     assertThat(ClickHouseCountStore.columns(CountMetric.PAGE))
         .containsExactly("page_url", "window_start", "count", "version", "source", "written_at");
     assertThat(ClickHouseCountStore.storeTable(CountMetric.USER)).isEqualTo("user_page_counts_store");
