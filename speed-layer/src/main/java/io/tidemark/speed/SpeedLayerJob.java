@@ -249,7 +249,7 @@ public final class SpeedLayerJob {
     return builder.build();
   }
 
-  static ClickHouseCountSink countSink(TidemarkConfig cfg, CountMetric metric) {
+  public static ClickHouseCountSink countSink(TidemarkConfig cfg, CountMetric metric) {
     return ClickHouseCountSink.builder()
         .metric(metric)
         .store(countStore(cfg))

@@ -3,6 +3,8 @@ package io.tidemark.speed.bench;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.core.event.PageViewEvent;
 import io.tidemark.core.metric.CountMetric;
+import io.tidemark.core.metric.Windows;
+import io.tidemark.speed.count.CountUpdate;
 import io.tidemark.speed.SpeedLayerJob;
 import io.tidemark.speed.count.DeadLetterRouter;
 import io.tidemark.speed.count.MetricKeySelector;
@@ -10,6 +12,7 @@ import io.tidemark.speed.source.PageViewEventTypeInfo;
 import java.util.Locale;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -30,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * deserializer (parse and validation) and watermarks with nothing after them; {@link
  * Floor#SHUFFLE} adds the {@code keyBy(user_id)} every per-user count needs (each event serialized,
  * sent through Flink's network stack and read back); {@link Floor#KEYED_STATE} adds the least
- * per-user state there is, one {@code ValueState<Long>} read and written per event. Nothing is
- * written anywhere: a {@link DrainTimingSink} drops the records and logs when it saw the first and
- * the last.
+ * per-user state there is, one {@code ValueState<Long>} read and written per event; {@link
+ * Floor#CELL_WRITES} sends each event's (user, minute) cell with that count to the layer's own
+ * ClickHouse sink, which writes every changed cell as the layer does (the counts are not per
+ * window: a floor, not a result). A {@link DrainTimingSink} drops the records and logs when it saw
+ * the first and the last.
  */
 public final class FloorJob {
   private FloorJob() {}
@@ -41,7 +46,8 @@ public final class FloorJob {
   public enum Floor {
     PARSE("Kafka source + parse + watermarks"),
     SHUFFLE("+ keyBy(user_id) shuffle"),
-    KEYED_STATE("+ one ValueState<Long> per user");
+    KEYED_STATE("+ one ValueState<Long> per user"),
+    CELL_WRITES("+ every changed (user, minute) cell written to ClickHouse");
 
     private final String description;
 
@@ -73,6 +79,12 @@ public final class FloorJob {
       case SHUFFLE -> events.keyBy(new MetricKeySelector(CountMetric.USER));
       case KEYED_STATE -> events.keyBy(new MetricKeySelector(CountMetric.USER))
           .process(new CountPerKey(), Types.LONG).name("value-state-per-user");
+      case CELL_WRITES -> {
+        DataStream<CountUpdate> cells = events.keyBy(new MetricKeySelector(CountMetric.USER))
+            .process(new CellPerEvent(), TypeInformation.of(CountUpdate.class)).name("value-state-per-user-cells");
+        cells.sinkTo(SpeedLayerJob.countSink(cfg, CountMetric.USER)).name("clickhouse-user-counts");
+        yield cells;
+      }
     };
     sinkTo(last, new DrainTimingSink<>());
   }
@@ -98,6 +110,25 @@ public final class FloorJob {
       long next = c == null ? 1 : c + 1;
       count.update(next);
       out.collect(next);
+    }
+  }
+
+  /** {@link CountPerKey}, emitting the event's (user, minute) cell with the user's count as its version. */
+  static final class CellPerEvent extends KeyedProcessFunction<String, PageViewEvent, CountUpdate> {
+    private static final long serialVersionUID = 1L;
+    private transient ValueState<Long> count;
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
+      count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+    }
+
+    @Override
+    public void processElement(PageViewEvent event, Context ctx, Collector<CountUpdate> out) throws Exception {
+      Long c = count.value();
+      long next = c == null ? 1 : c + 1;
+      count.update(next);
+      out.collect(new CountUpdate(ctx.getCurrentKey(), Windows.windowStart(event.timestamp()), next, next, event.timestamp()));
     }
   }
 

@@ -228,7 +228,9 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
         .outOfOrderMs(3_000).duplicateFraction(0.02).invalidFraction(0.01).lateFraction(0)
         .build();
     TrafficGenerator gen = TrafficGenerator.builder().config(cfg).spec(spec).paced(false).build();
-    long total = gen.run(null).produced();
+    io.tidemark.generator.GroundTruth truth = gen.run(null);
+    long total = truth.produced();
+    long valid = total - truth.invalid();
     out.printf("pre-loaded %,d records at %,.0f records/s%n", total, gen.achievedRate());
 
     // The baseline is timed before and after every job run, and each job is compared with the mean
@@ -261,7 +263,7 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
         TidemarkConfig c = cfg.with(SpeedOptions.STATE_BACKEND, "hashmap")
             .with(SpeedOptions.CONSUMER_GROUP, "bench-" + run + "-floor-" + floor.argument())
             .with(SpeedOptions.JOB_NAME, "bench-speed-floor-" + floor.argument());
-        JobRun job = runJob(c, total, floor);
+        JobRun job = runJob(c, total, floor, valid);
         double after = bareConsumer(cfg, total);
         out.printf("bare KafkaConsumer + parse: %,.0f records/s%n", after);
         JobRun r = job.withBaseline((passes.get(passes.size() - 1) + after) / 2);
@@ -435,11 +437,14 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
    * and samples it from here: its REST API for progress and checkpoints, /proc for its RSS.
    */
   JobRun runJob(TidemarkConfig cfg, long total) throws Exception {
-    return runJob(cfg, total, null);
+    return runJob(cfg, total, null, -1);
   }
 
-  /** As {@link #runJob(TidemarkConfig, long)}, for a {@link FloorJob} when {@code floor} is set. */
-  JobRun runJob(TidemarkConfig cfg, long total, FloorJob.Floor floor) throws Exception {
+  /**
+   * As {@link #runJob(TidemarkConfig, long)}, for a {@link FloorJob} when {@code floor} is set, which
+   * must pass on exactly {@code valid} records (else its rate would be of less work).
+   */
+  JobRun runJob(TidemarkConfig cfg, long total, FloorJob.Floor floor, long valid) throws Exception {
     int port = freePort();
     Path log = Files.createTempDirectory(scratch, "job-").resolve("job.log");
     long startMillis = System.currentTimeMillis();
@@ -466,8 +471,12 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
         // a floor's sink is chained to the source (PARSE), so the sampler's source output stays 0: its
         // writers log their first and last record instead
         long[] span = floorSpan(log);
-        drainedMillis = span[1];
-        sustained = span[2] * 1e3 / Math.max(1, span[1] - span[0]);
+        if (span[2] != valid) {
+          throw new IllegalStateException("the floor '" + floor.argument() + "' passed on " + span[2]
+              + " records, the backlog has " + valid + " valid ones; its log: " + log);
+        }
+        drainedMillis = Math.max(span[1], drainedAt(log).orElse(span[1])); // CELL_WRITES: its ClickHouse sink too
+        sustained = span[2] * 1e3 / Math.max(1, drainedMillis - span[0]);
       }
       return new JobRun(floor == null ? cfg.get(SpeedOptions.STATE_BACKEND) : "floor: " + floor.description(),
           Double.isNaN(sustained) ? total / seconds : sustained,
