@@ -60,4 +60,19 @@ class SpeedBenchmarkTest {
     }
     assertThat(FloorJob.Floor.KEYED_STATE.argument()).isEqualTo("keyed-state");
   }
+
+  @Test
+  void aRunWithoutACompletedCheckpointDoesNotMeetTheCheckpointTarget() {
+    SpeedBenchmark.JobRun none = new SpeedBenchmark.JobRun("hashmap", 200_000, true, 140_000, 14, 0, 0, 0, 1_100L << 20,
+        0, 1_800, 25, SpeedBenchmark.CheckpointBreakdown.NONE, 22_000, 1_000_000, 100);
+    SpeedBenchmark.JobRun one = new SpeedBenchmark.JobRun("rocksdb", 70_000, true, 60_000, 30, 401, 401, 50L << 20,
+        1_000L << 20, 2, 600, 29, SpeedBenchmark.CheckpointBreakdown.NONE, 55_000, 1_000_000, 400);
+
+    String targets = SpeedBenchmark.targets(List.of(none, one), new double[] {278, 1001, 1001, 47});
+
+    assertThat(targets).contains("hashmap checkpoints under 5 s: **not measured**")
+        .contains("rocksdb checkpoints under 5 s: **met** (longest 401 ms)")
+        .contains("at least 0.3x the bare consumer: **missed** (0.20x, hashmap)")
+        .contains("freshness p99 at most 2 s: **met** (1001 ms)");
+  }
 }
