@@ -83,9 +83,22 @@ final class ChildJvm {
       command.add(mainClass);
       command.addAll(args);
       ProcessBuilder pb = new ProcessBuilder(command);
+      withoutInheritedOverrides(pb.environment(), resolvedConfig);
       pb.environment().put("TIDEMARK_CONFIG", configFile.toString());
       pb.environment().put(StackOptions.PROJECT_HOME_ENV, root.toString());
       return pb;
+    }
+  }
+
+  /**
+   * Removes from the child's inherited environment the variable of every key the resolved
+   * configuration holds. The child reads its configuration file and then the environment, which
+   * wins; an inherited {@code TIDEMARK_*} variable would undo the {@code -D} or option the parent
+   * applied over it. Variables of keys the parent did not resolve stay for the child to read.
+   */
+  static void withoutInheritedOverrides(java.util.Map<String, String> childEnv, TidemarkConfig resolvedConfig) {
+    for (String key : resolvedConfig.explicitValues().keySet()) {
+      childEnv.remove(io.tidemark.core.config.ConfigOption.envNameOf(key));
     }
   }
 

@@ -97,6 +97,11 @@ public final class ConfigOption<T> {
 
   /** The environment variable that sets this option. */
   public String envName() {
+    return envNameOf(key);
+  }
+
+  /** The environment variable of any {@code tidemark.*} key: upper case, dots and dashes as underscores. */
+  public static String envNameOf(String key) {
     return key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
