@@ -179,6 +179,16 @@ class CountsApiIT {
   }
 
   @Test
+  void freshnessReportsTheClockInMilliseconds() {
+    try (ServingServer s = ServingServer.start(
+        store.config.with(ServingOptions.PORT, 0), Clock.fixed(NOW.plusNanos(123_456_789), ZoneOffset.UTC))) {
+      JsonNode f = Http.get(s.url() + "/api/freshness").json();
+      assertThat(f.get("now").asText()).isEqualTo("2026-11-24T10:05:30.123Z");
+      assertThat(f.get("lag_seconds").asDouble()).isEqualTo(90.123);
+    }
+  }
+
+  @Test
   void freshnessIgnoresWindowsAfterTheClockSoAStallStillTurnsStale() {
     // 10:07:30: the newest window up to now is still 10:04 (lag 210 s > 120 s), although a window
     // of 10:45 is stored. Read through max(window_start) it would be "fresh" until 10:47.

@@ -187,7 +187,8 @@ public final class ServingQueries {
       String now, String newestWindow, String newestWrite, Double lagSeconds, long staleAfterSeconds, boolean stale, long storedRows) {}
 
   public Freshness freshness(long staleAfterSeconds) {
-    Instant now = clock.instant();
+    // milliseconds, like the lag: the clock's nanoseconds were noise in the API's answer
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     List<JsonNode> rows = reader.query(
         "freshness", FRESHNESS, Map.of("t", store(CountMetric.PAGE), "now", now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
     JsonNode row = rows.get(0);
