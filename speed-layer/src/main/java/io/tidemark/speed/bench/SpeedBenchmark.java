@@ -499,10 +499,6 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
   }
 
   /**
-   * When the last count sink logged that it had written everything of its bounded input (the
-   * latest {@link io.tidemark.speed.sink.ClickHouseCountSink#DRAINED_MARKER} line of the job's log), if any did.
-   */
-  /**
    * A floor job's first record (earliest over its sink writers), its end of input (latest) and the
    * records its writers saw, from the {@link FloorJob.DrainTimingSink} lines of its log.
    */
@@ -527,6 +523,10 @@ public final class SpeedBenchmark implements java.util.concurrent.Callable<Integ
     return new long[] {first, last, records};
   }
 
+  /**
+   * When the last count sink logged that it had written everything of its bounded input (the
+   * latest {@link io.tidemark.speed.sink.ClickHouseCountSink#DRAINED_MARKER} line of the job's log), if any did.
+   */
   static java.util.OptionalLong drainedAt(Path log) throws IOException {
     return Files.readAllLines(log).stream()
         .filter(l -> l.contains(io.tidemark.speed.sink.ClickHouseCountSink.DRAINED_MARKER))
