@@ -48,7 +48,7 @@ public final class Preflight {
     List<String> topics =
         List.of(
             cfg.get(KafkaOptions.EVENTS_TOPIC), cfg.get(KafkaOptions.DLQ_TOPIC), cfg.get(KafkaOptions.LATE_TOPIC));
-    try (Admin admin = Admin.create(p)) {
+    try (QuietConnectionWarnings quiet = QuietConnectionWarnings.start(); Admin admin = Admin.create(p)) {
       try {
         admin.describeCluster().nodes().get(TIMEOUT_S, TimeUnit.SECONDS);
       } catch (TimeoutException | ExecutionException e) {
@@ -169,5 +169,35 @@ public final class Preflight {
   private static String firstLine(String s) {
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /**
+   * Turns off the Kafka client's warning per failed connection attempt while the preflight probes
+   * the broker (about one a second for 15 s against a dead address): the check's own one line says
+   * what is wrong. Log4j only (the MiniCluster's and Flink's logging); with any other backend it
+   * does nothing. Restores the level on close.
+   */
+  static final class QuietConnectionWarnings implements AutoCloseable {
+    static final String LOGGER = "org.apache.kafka.clients.NetworkClient";
+    private final Runnable restore;
+
+    private QuietConnectionWarnings(Runnable restore) {
+      this.restore = restore;
+    }
+
+    static QuietConnectionWarnings start() {
+      try {
+        org.apache.logging.log4j.Level before = org.apache.logging.log4j.LogManager.getLogger(LOGGER).getLevel();
+        org.apache.logging.log4j.core.config.Configurator.setLevel(LOGGER, org.apache.logging.log4j.Level.ERROR);
+        return new QuietConnectionWarnings(() -> org.apache.logging.log4j.core.config.Configurator.setLevel(LOGGER, before));
+      } catch (LinkageError | RuntimeException e) {
+        return new QuietConnectionWarnings(() -> {});
+      }
+    }
+
+    @Override
+    public void close() {
+      restore.run();
+    }
   }
 }
