@@ -8,9 +8,13 @@ tidemark.reconcile.settle-time 10 min for the lake sink's last commits), with ab
 margin. Before that point reconcile refuses the day (exit code 3) and the run fails without retry.
 If you raise any of the three, move the cron minute accordingly (docs/operations.md).
 
-Tasks: batch (tidemark batch run --date D) -> reconcile (tidemark reconcile --date D --json) ->
-check_drift (fails, without retry, when the relative drift exceeds the Variable
-tidemark_drift_alert_threshold; ClickHouse has been reconciled by then).
+Tasks: lake_archived (tidemark lake await: the archive holds every record the events topic held
+when the task started; waits up to the Variable tidemark_lake_await, 30m by default, `off` for a
+lake filled only by `lake import`; retried, so a stopped archive delays the night instead of
+making the batch undercount and reconcile overwrite correct counts) -> batch (tidemark batch run
+--date D) -> reconcile (tidemark reconcile --date D --json) -> check_drift (fails, without retry,
+when the relative drift exceeds the Variable tidemark_drift_alert_threshold; ClickHouse has been
+reconciled by then).
 """
 
 from __future__ import annotations
@@ -46,6 +50,14 @@ DEFAULT_ARGS = {
 )
 def tidemark_nightly():
     @task
+    def lake_archived() -> None:
+        args = cli.lake_await_args(cli._variable("tidemark_lake_await", cli.DEFAULT_LAKE_AWAIT))
+        if args is None:
+            print("tidemark: Variable tidemark_lake_await is off: not waiting for the archive")
+            return
+        cli.run(args)
+
+    @task
     def batch() -> str:
         day = cli.require_ended(cli.parse_day(get_current_context()["ds"], "logical date"))
         cli.run(["batch", "run", "--date", day])
@@ -66,6 +78,7 @@ def tidemark_nightly():
         return drift
 
     day = batch()
+    lake_archived() >> day
     check_drift(day, reconcile(day))
 
 

@@ -186,6 +186,21 @@ def extra_args(raw: Any) -> list[str]:
     return list(raw)
 
 
+DEFAULT_LAKE_AWAIT = "30m"
+
+
+def lake_await_args(setting: Any) -> list[str] | None:
+    """The `tidemark lake await` arguments for the Variable tidemark_lake_await: a duration such as
+    30m (how long the nightly waits for the archive to catch up with Kafka before the batch), or off
+    for a lake filled only by `lake import` (no archive reads the topic). None means off."""
+    text = str(setting if setting is not None else DEFAULT_LAKE_AWAIT).strip()
+    if text == "off":
+        return None
+    if not re.fullmatch(r"\d+(ms|s|m|h)", text):
+        raise FailNoRetry(f"Variable tidemark_lake_await is {text!r}: use a duration such as 30m, or off")
+    return ["lake", "await", "--timeout", text]
+
+
 def _variable(key: str, default: Any = None) -> Any:
     from airflow.sdk import Variable
 

@@ -35,8 +35,10 @@ class DagImportTest(unittest.TestCase):
         self.assertEqual("20 0 * * *", dag.timetable.summary)
         self.assertFalse(dag.catchup)
         self.assertEqual(1, dag.max_active_runs)
-        self.assertEqual(["batch", "reconcile", "check_drift"], [t.task_id for t in dag.topological_sort()])
-        for task_id in ("batch", "reconcile"):
+        self.assertEqual(
+            ["lake_archived", "batch", "reconcile", "check_drift"], [t.task_id for t in dag.topological_sort()]
+        )
+        for task_id in ("lake_archived", "batch", "reconcile"):
             task = dag.get_task(task_id)
             self.assertGreaterEqual(task.retries, 1, task_id)
             self.assertIsNotNone(task.execution_timeout, task_id)
@@ -71,6 +73,14 @@ class HelperTest(unittest.TestCase):
         for day in ("2026-11-25", "2026-11-26"):
             with self.assertRaisesRegex(cli.FailNoRetry, f"Day {day} has not ended yet"):
                 cli.require_ended(day, today)
+
+    def test_lake_await_takes_a_duration_or_off(self):
+        self.assertEqual(["lake", "await", "--timeout", "30m"], cli.lake_await_args(None))
+        self.assertEqual(["lake", "await", "--timeout", "90s"], cli.lake_await_args(" 90s "))
+        self.assertIsNone(cli.lake_await_args("off"))
+        for bad in ["30", "soon", "30m; rm -rf /", "-5m", ""]:
+            with self.assertRaisesRegex(cli.FailNoRetry, "tidemark_lake_await", msg=repr(bad)):
+                cli.lake_await_args(bad)
 
     def test_days_between_includes_both_ends(self):
         self.assertEqual(["2026-02-27", "2026-02-28", "2026-03-01"], cli.days_between("2026-02-27", "2026-03-01"))

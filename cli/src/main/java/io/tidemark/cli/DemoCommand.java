@@ -145,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
     root.execute(with("lake", "status"));
 
     if (airflow) {
-      step(out, "6/6 Yesterday's nightly reconciliation through Airflow (tidemark_nightly: batch, reconcile, drift check)");
+      step(out, "6/6 Yesterday's nightly reconciliation through Airflow (tidemark_nightly: archive caught up, batch, reconcile, drift check)");
       // Paused DAGs do not run even triggered runs, so the DAG is unpaused for this one run. The
       // Airflow started above creates no scheduled runs (see airflowStackUp), so unpausing does not
       // also start the scheduled run of the latest interval, which would process yesterday twice.

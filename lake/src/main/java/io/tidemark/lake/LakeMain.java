@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       io.tidemark.lake.cli.RunCommand.class,
       io.tidemark.lake.cli.StatusCommand.class,
+      io.tidemark.lake.cli.AwaitCommand.class,
       io.tidemark.lake.cli.VerifyCommand.class,
       io.tidemark.lake.cli.ImportCommand.class,
       io.tidemark.lake.cli.MaintainCommand.class,

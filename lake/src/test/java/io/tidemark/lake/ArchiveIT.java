@@ -122,6 +122,62 @@ class ArchiveIT {
   }
 
   @Test
+  @Order(2)
+  void awaitSeesTheArchiveCaughtUpAtEveryPartitionsLastRecord() throws Exception {
+    Map<Integer, Long> lastOffsets = new java.util.TreeMap<>();
+    readTopic(cfg).forEach(r -> lastOffsets.merge(r.partition(), r.offset(), Math::max));
+    try (KafkaConsumer<byte[], byte[]> c = consumer(cfg)) {
+      io.tidemark.lake.check.ArchiveCatchUp.Result r = io.tidemark.lake.check.ArchiveCatchUp.await(
+          table(catalog, cfg), c, cfg.get(KafkaOptions.EVENTS_TOPIC), Duration.ofSeconds(60), Duration.ofSeconds(1), System::nanoTime);
+      assertThat(r.caughtUp()).as("behind: %s", r.behind()).isTrue();
+      assertThat(r.targets()).isEqualTo(lastOffsets).hasSize(4);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void awaitOnATopicTheArchiveDoesNotReadFailsNamingEachPartitionBehind() throws Exception {
+    String other = cfg.get(KafkaOptions.EVENTS_TOPIC) + "_unarchived";
+    TidemarkConfig otherCfg = cfg.with(KafkaOptions.EVENTS_TOPIC, other);
+    createTopic(otherCfg, 2);
+    // partition 0 in a transaction: records at 0-2, its commit marker at offset 3 (never archived)
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", cfg.get(KafkaOptions.BOOTSTRAP),
+        "transactional.id", other + "-tx"), new ByteArraySerializer(), new ByteArraySerializer())) {
+      p.initTransactions();
+      p.beginTransaction();
+      for (int i = 0; i < 3; i++) {
+        p.send(new ProducerRecord<>(other, 0, null, ("r" + i).getBytes()));
+      }
+      p.commitTransaction();
+    }
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", cfg.get(KafkaOptions.BOOTSTRAP)),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      p.send(new ProducerRecord<>(other, 1, null, "s".getBytes())).get();
+    }
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = LakeMain.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    java.io.PrintStream stdErr = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    int code;
+    try {
+      List<String> args = new java.util.ArrayList<>(List.of("await", "--timeout", "3s", "--poll", "1s"));
+      otherCfg.explicitValues().forEach((k, v) -> args.add("-D" + k + "=" + v));
+      code = cl.execute(args.toArray(String[]::new));
+    } finally {
+      System.setErr(stdErr);
+    }
+    String line = captured.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertThat(code).as(line + err).isEqualTo(1);
+    assertThat(line.lines().filter(l -> l.startsWith("lake await:"))).containsExactly(
+        "lake await: the archive is still behind " + other + " after 3s: partition 0 (record at offset 2 not archived),"
+            + " partition 1 (record at offset 0 not archived) (is the archive running? see ./tidemark lake status)");
+
+    assertThat(LakeMain.commandLine().execute("await", "--timeout", "soon")).isEqualTo(2);
+  }
+
+  @Test
   @Order(3)
   void newOptionalEventFieldBecomesAColumnWithoutRestart() throws Exception {
     Table table = table(catalog, cfg);

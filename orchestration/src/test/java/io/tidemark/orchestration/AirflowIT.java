@@ -151,10 +151,15 @@ class AirflowIT {
             "reconcile --date 2026-01-05 --json | " + tmp.resolve("tidemark-home"));
     assertThat(linesOf(configs))
         .as("each task ran the CLI with the stack's configuration file, which outlives the JVM that started Airflow")
-        .containsExactly("tidemark.batch.spark-master=local[1]", "tidemark.batch.spark-master=local[1]");
+        .containsExactly("tidemark.batch.spark-master=local[1]", "tidemark.batch.spark-master=local[1]",
+            "tidemark.batch.spark-master=local[1]");
+    assertThat(callsFor("lake await"))
+        .as("the archive gate ran first, with the default timeout")
+        .containsExactly("lake await --timeout 30m | " + tmp.resolve("tidemark-home"));
     assertThat(client.taskInstances("tidemark_nightly", run.runId()))
         .extracting(TaskInstance::taskId, TaskInstance::state)
         .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("lake_archived", "success"),
             org.assertj.core.groups.Tuple.tuple("batch", "success"),
             org.assertj.core.groups.Tuple.tuple("reconcile", "success"),
             org.assertj.core.groups.Tuple.tuple("check_drift", "success"));
@@ -175,7 +180,7 @@ class AirflowIT {
           .contains(
               org.assertj.core.groups.Tuple.tuple("reconcile", "success"),
               org.assertj.core.groups.Tuple.tuple("check_drift", "failed"));
-      assertThat(linesOf(configs)).hasSize(4).containsOnly("tidemark.batch.spark-master=local[1]");
+      assertThat(linesOf(configs)).hasSize(6).containsOnly("tidemark.batch.spark-master=local[1]"); // 3 tasks run the CLI per night
     } finally {
       client.setVariable("tidemark_env", stackTaskEnv());
     }
