@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.iceberg.jdbc.JdbcCatalog;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,13 +43,9 @@ public final class AwaitCommand implements Callable<Integer> {
     Duration every = duration("--poll", poll);
     TidemarkConfig cfg = parent.config();
     String topic = cfg.get(KafkaOptions.EVENTS_TOPIC);
-    Map<String, Object> p = new java.util.HashMap<>(io.tidemark.lake.connect.ArchiveConnectorConfig.kafkaClientProperties(cfg));
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // what the archive's sink reads
     try (JdbcCatalog catalog = io.tidemark.lake.table.LakeCatalog.open(cfg);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p,
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        // read_committed: what the archive's sink reads
+        KafkaConsumer<byte[], byte[]> consumer = LakeClients.consumer(cfg, "read_committed")) {
       ArchiveCatchUp.Result r;
       try {
         r = ArchiveCatchUp.await(LakeClients.loadTable(catalog, cfg), consumer, topic, max, every, System::nanoTime);

@@ -32,9 +32,15 @@ final class LakeClients {
 
   /** A consumer without a group: it only reads offsets and seeks, never commits. */
   static KafkaConsumer<byte[], byte[]> consumer(TidemarkConfig cfg) {
+    return consumer(cfg, "read_uncommitted");
+  }
+
+  /** As {@link #consumer(TidemarkConfig)}, reading with {@code isolation.level} {@code isolation}. */
+  static KafkaConsumer<byte[], byte[]> consumer(TidemarkConfig cfg, String isolation) {
     Map<String, Object> p = new HashMap<>(ArchiveConnectorConfig.kafkaClientProperties(cfg));
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }

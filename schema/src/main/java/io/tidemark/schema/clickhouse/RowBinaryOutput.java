@@ -18,11 +18,18 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RowBinaryOutput {
   private final OutputStream out;
+  private final java.util.function.Function<IOException, ? extends RuntimeException> onError;
   private final byte[] scratch = new byte[10];
 
   /** Writes onto {@code out}, which should be buffered; IO errors surface as {@link UncheckedIOException}. */
   public RowBinaryOutput(OutputStream out) {
+    this(out, UncheckedIOException::new);
+  }
+
+  /** As {@link #RowBinaryOutput(OutputStream)}, an IO error thrown as what {@code onError} makes of it. */
+  public RowBinaryOutput(OutputStream out, java.util.function.Function<IOException, ? extends RuntimeException> onError) {
     this.out = out;
+    this.onError = onError;
   }
 
   /** A {@code String} column: LEB128 length, then the UTF-8 bytes. */
@@ -77,7 +84,7 @@ public final class RowBinaryOutput {
     try {
       out.write(b, 0, n);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw onError.apply(e);
     }
   }
 }

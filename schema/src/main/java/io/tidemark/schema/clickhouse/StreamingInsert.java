@@ -56,7 +56,7 @@ public final class StreamingInsert implements AutoCloseable {
   private StreamingInsert(HttpURLConnection connection, OutputStream out, String url, String table) {
     this.connection = connection;
     this.out = out;
-    this.rows = new RowBinaryOutput(out);
+    this.rows = new RowBinaryOutput(out, this::broken);
     this.url = url;
     this.table = table;
   }
@@ -96,41 +96,25 @@ public final class StreamingInsert implements AutoCloseable {
 
   /** A {@code String} column: LEB128 length, then the UTF-8 bytes. */
   public StreamingInsert writeString(String s) {
-    try {
-      rows.writeString(s);
-    } catch (java.io.UncheckedIOException e) {
-      throw broken(e.getCause());
-    }
+    rows.writeString(s);
     return this;
   }
 
   /** A {@code String} column from bytes already encoded as UTF-8. */
   public StreamingInsert writeBytes(byte[] utf8) {
-    try {
-      rows.writeBytes(utf8);
-    } catch (java.io.UncheckedIOException e) {
-      throw broken(e.getCause());
-    }
+    rows.writeBytes(utf8);
     return this;
   }
 
   /** A {@code DateTime} column: seconds since the epoch, UInt32 little-endian. */
   public StreamingInsert writeDateTime(long epochSeconds) {
-    try {
-      rows.writeDateTime(epochSeconds);
-    } catch (java.io.UncheckedIOException e) {
-      throw broken(e.getCause());
-    }
+    rows.writeDateTime(epochSeconds);
     return this;
   }
 
   /** A {@code UInt64} (or {@code Int64}) column, little-endian. */
   public StreamingInsert writeUInt64(long v) {
-    try {
-      rows.writeUInt64(v);
-    } catch (java.io.UncheckedIOException e) {
-      throw broken(e.getCause());
-    }
+    rows.writeUInt64(v);
     return this;
   }
 

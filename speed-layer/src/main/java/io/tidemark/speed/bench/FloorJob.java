@@ -94,8 +94,8 @@ public final class FloorJob {
     ((DataStream) stream).sinkTo((Sink) sink).name("drain-timing");
   }
 
-  /** One state read and one write per event, emitting each key's count. */
-  static final class CountPerKey extends KeyedProcessFunction<String, PageViewEvent, Long> {
+  /** One state read and one write per event; what is emitted with the new count is the subclass's. */
+  abstract static class PerUserCount<O> extends KeyedProcessFunction<String, PageViewEvent, O> {
     private static final long serialVersionUID = 1L;
     private transient ValueState<Long> count;
 
@@ -105,30 +105,33 @@ public final class FloorJob {
     }
 
     @Override
-    public void processElement(PageViewEvent event, Context ctx, Collector<Long> out) throws Exception {
+    public void processElement(PageViewEvent event, Context ctx, Collector<O> out) throws Exception {
       Long c = count.value();
       long next = c == null ? 1 : c + 1;
       count.update(next);
-      out.collect(next);
+      out.collect(output(ctx.getCurrentKey(), event, next));
+    }
+
+    abstract O output(String user, PageViewEvent event, long count);
+  }
+
+  /** Emits each key's count. */
+  static final class CountPerKey extends PerUserCount<Long> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    Long output(String user, PageViewEvent event, long count) {
+      return count;
     }
   }
 
-  /** {@link CountPerKey}, emitting the event's (user, minute) cell with the user's count as its version. */
-  static final class CellPerEvent extends KeyedProcessFunction<String, PageViewEvent, CountUpdate> {
+  /** Emits the event's (user, minute) cell with the user's count as its count and version. */
+  static final class CellPerEvent extends PerUserCount<CountUpdate> {
     private static final long serialVersionUID = 1L;
-    private transient ValueState<Long> count;
 
     @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
-      count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
-    }
-
-    @Override
-    public void processElement(PageViewEvent event, Context ctx, Collector<CountUpdate> out) throws Exception {
-      Long c = count.value();
-      long next = c == null ? 1 : c + 1;
-      count.update(next);
-      out.collect(new CountUpdate(ctx.getCurrentKey(), Windows.windowStart(event.timestamp()), next, next, event.timestamp()));
+    CountUpdate output(String user, PageViewEvent event, long count) {
+      return new CountUpdate(user, Windows.windowStart(event.timestamp()), count, count, event.timestamp());
     }
   }
 
