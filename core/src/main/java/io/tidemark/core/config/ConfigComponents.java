@@ -17,5 +17,5 @@ public final class ConfigComponents {
   public static final Set<String> ALL =
       new TreeSet<>(Set.of(
           "kafka", "clickhouse", "s3", "catalog", "stack", "generator", "speed", "lake",
-          "batch", "reconcile", "orchestration", "serving", "bench"));
+          "batch", "reconcile", "orchestration", "serving", "bench", "schema-registry"));
 }
