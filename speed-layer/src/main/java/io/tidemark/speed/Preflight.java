@@ -1,5 +1,8 @@
 package io.tidemark.speed;
 
+import io.tidemark.schema.clickhouse.ClickHouseClients;
+import io.tidemark.schema.clickhouse.ClickHouseErrors;
+
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.ServerException;
 import io.tidemark.core.config.ClickHouseOptions;
@@ -8,7 +11,6 @@ import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.core.metric.CountMetric;
 import io.tidemark.speed.sink.ClickHouseCountStore;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -110,17 +112,8 @@ public final class Preflight {
     String url = cfg.require(ClickHouseOptions.URL);
     String user = cfg.get(ClickHouseOptions.USER);
     String database = cfg.get(ClickHouseOptions.DATABASE);
-    try (Client client =
-        new Client.Builder()
-            .addEndpoint(url)
-            .setUsername(user)
-            .setPassword(cfg.get(ClickHouseOptions.PASSWORD))
-            .compressServerResponse(false)
-            .compressClientRequest(false)
-            .setConnectTimeout(5, ChronoUnit.SECONDS)
-            .setSocketTimeout(TIMEOUT_S, ChronoUnit.SECONDS)
-            .setMaxRetries(0)
-            .build()) {
+    try (Client client = ClickHouseClients.newClient(url, user, cfg.get(ClickHouseOptions.PASSWORD),
+        java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(TIMEOUT_S))) {
       for (CountMetric m : CountMetric.values()) {
         String table = database + "." + ClickHouseCountStore.storeTable(m);
         try {
@@ -143,23 +136,25 @@ public final class Preflight {
   }
 
   private static ConfigException clickHouseFailure(String url, String user, String table, Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && !(root instanceof ServerException)) {
-      root = root.getCause();
-    }
-    if (root instanceof ServerException se) {
-      int code = io.tidemark.schema.clickhouse.ClickHouseSql.serverCode(se);
-      if (code == 60 || code == 81) {
+    java.util.Optional<ServerException> server = ClickHouseErrors.serverException(t);
+    if (server.isPresent()) {
+      int code = ClickHouseErrors.code(server.get());
+      if (ClickHouseErrors.isMissingObject(code)) {
         return new ConfigException(
             "ClickHouse table " + table + " does not exist at " + url + ": run ./tidemark migrate, or check "
                 + ClickHouseOptions.DATABASE.key());
       }
-      if (code == 516 || code == 192 || code == 193 || code == 194 || code == 497) {
+      if (ClickHouseErrors.kind(code) == ClickHouseErrors.Kind.ACCESS) {
         return new ConfigException(
             "ClickHouse at " + url + " rejected user '" + user + "' (code " + code + "): check "
                 + ClickHouseOptions.USER.key() + " and " + ClickHouseOptions.PASSWORD.key());
       }
-      return new ConfigException("ClickHouse at " + url + " failed on " + table + " (code " + code + "): " + firstLine(se.getMessage()));
+      return new ConfigException("ClickHouse at " + url + " failed on " + table + " (code " + code + "): "
+          + firstLine(server.get().getMessage()));
+    }
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
     }
     return new ConfigException(
         "Cannot reach ClickHouse at " + url + " (" + firstLine(String.valueOf(root.getMessage())) + "): check "

@@ -5,6 +5,7 @@ import io.tidemark.core.config.ClickHouseOptions;
 import io.tidemark.core.config.ConfigException;
 import io.tidemark.core.config.TidemarkConfig;
 import java.net.URI;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.regex.Pattern;
 
@@ -41,16 +42,35 @@ public final class ClickHouseClients {
 
   /** A client for an explicit endpoint and user, with the same settings as {@link #newClient(TidemarkConfig)}. */
   public static Client newClient(String url, String user, String password) {
+    return builder(url, user, password)
+        .setConnectTimeout(5, ChronoUnit.SECONDS)
+        .setSocketTimeout(10, ChronoUnit.MINUTES)
+        .build();
+  }
+
+  /**
+   * A client whose caller does its own retrying and bounds each request (the speed layer's sink
+   * and preflight): the same settings as {@link #newClient(String, String, String)}, with these
+   * timeouts and none of the client's own retries.
+   */
+  public static Client newClient(String url, String user, String password, Duration connectTimeout,
+      Duration socketTimeout) {
+    return builder(url, user, password)
+        .setConnectTimeout(connectTimeout.toMillis())
+        .setSocketTimeout(socketTimeout.toMillis())
+        .setMaxRetries(0)
+        .build();
+  }
+
+  /** The settings every Tidemark client shares: no compression (18.16), database {@code default}. */
+  private static Client.Builder builder(String url, String user, String password) {
     return new Client.Builder()
         .addEndpoint(url)
         .setUsername(user)
         .setPassword(password == null ? "" : password)
         .setDefaultDatabase("default")
         .compressServerResponse(false)
-        .compressClientRequest(false)
-        .setConnectTimeout(5, ChronoUnit.SECONDS)
-        .setSocketTimeout(10, ChronoUnit.MINUTES)
-        .build();
+        .compressClientRequest(false);
   }
 
   /**

@@ -32,7 +32,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
@@ -58,12 +57,6 @@ public final class ClickHouseSql implements AutoCloseable {
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
   private static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
-  /** Server codes that describe the credentials or the user's rights. */
-  private static final Set<Integer> ACCESS_CODES = Set.of(192, 193, 194, 195, 164, 497, 516);
-  /** Server codes of transient conditions: parts, concurrency, timeouts, memory, network. */
-  private static final Set<Integer> RETRYABLE_CODES = Set.of(159, 202, 209, 210, 241, 252, 319);
-
-  private static final Pattern CODE_IN_MESSAGE = Pattern.compile("Code: (\\d+)");
   /** A trailing FORMAT clause, which {@link #queryRows} adds itself. */
   private static final Pattern FORMAT_CLAUSE =
       Pattern.compile("(?is).*\\bFORMAT\\s+[A-Za-z]+\\s*;?\\s*$");
@@ -344,7 +337,7 @@ public final class ClickHouseSql implements AutoCloseable {
     if (e instanceof ServerException se) {
       int code = serverCode(se);
       String serverMessage = firstLine(se.getMessage());
-      if (ACCESS_CODES.contains(code)) {
+      if (ClickHouseErrors.kind(code) == ClickHouseErrors.Kind.ACCESS) {
         return new StoreAccessDeniedException(
             "ClickHouse at " + url + " refused user '" + user + "': " + serverMessage + " (check "
                 + ClickHouseOptions.USER.key() + " / " + ClickHouseOptions.USER.envName() + " and "
@@ -354,7 +347,7 @@ public final class ClickHouseSql implements AutoCloseable {
       return new StatementFailedException(
           "ClickHouse at " + url + " rejected '" + summary(sql) + "': " + serverMessage,
           code,
-          RETRYABLE_CODES.contains(code),
+          ClickHouseErrors.kind(code) == ClickHouseErrors.Kind.TRANSIENT,
           e);
     }
     if (e instanceof ConnectionInitiationException || hasCause(e, IOException.class)) {
@@ -377,19 +370,9 @@ public final class ClickHouseSql implements AutoCloseable {
         e);
   }
 
-  /**
-   * The server's error code. ClickHouse 18.16 does not send the code header client-v2 reads
-   * ({@code getCode()} is 0 there), but its message starts with {@code Code: <n>}. Every Tidemark
-   * client of ClickHouse (DDL, reconcile, the speed layer's sink) classifies failures with this.
-   *
-   * @return the code, or -1 when the exception carries none
-   */
+  /** The server's error code ({@link ClickHouseErrors#code(ServerException)}); -1 when none. */
   public static int serverCode(ServerException e) {
-    if (e.getCode() > 0) {
-      return e.getCode();
-    }
-    java.util.regex.Matcher m = CODE_IN_MESSAGE.matcher(String.valueOf(e.getMessage()));
-    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    return ClickHouseErrors.code(e);
   }
 
   private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {

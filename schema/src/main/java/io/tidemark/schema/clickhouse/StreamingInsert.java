@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -40,9 +39,6 @@ import java.util.regex.Pattern;
  */
 public final class StreamingInsert implements AutoCloseable {
   private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
-  private static final Pattern CODE_IN_MESSAGE = Pattern.compile("Code: (\\d+)");
-  /** Server codes of transient conditions (too many parts, timeouts, memory), as in {@link ClickHouseSql}. */
-  private static final java.util.Set<Integer> RETRYABLE_CODES = java.util.Set.of(159, 202, 209, 210, 241, 252, 319);
   private static final int BUFFER = 1 << 20;
 
   private final HttpURLConnection connection;
@@ -145,12 +141,10 @@ public final class StreamingInsert implements AutoCloseable {
       } catch (IOException e) {
         message = "HTTP " + status;
       }
-      Matcher m = CODE_IN_MESSAGE.matcher(message);
-      int code = m.find() ? Integer.parseInt(m.group(1)) : -1;
-      int nl = message.indexOf('\n');
+      int code = ClickHouseErrors.code(message);
       throw new StatementFailedException("ClickHouse at " + url + " rejected 'INSERT INTO " + table
-          + " FORMAT RowBinary' (" + rowsWritten + " rows sent): " + (nl < 0 ? message : message.substring(0, nl)),
-          code, RETRYABLE_CODES.contains(code), null);
+          + " FORMAT RowBinary' (" + rowsWritten + " rows sent): " + ClickHouseErrors.firstLine(message),
+          code, ClickHouseErrors.kind(code) == ClickHouseErrors.Kind.TRANSIENT, null);
     }
     try (InputStream in = connection.getInputStream()) {
       in.readAllBytes();

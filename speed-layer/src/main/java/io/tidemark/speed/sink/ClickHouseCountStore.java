@@ -1,19 +1,19 @@
 package io.tidemark.speed.sink;
 
+import io.tidemark.schema.clickhouse.ClickHouseClients;
+import io.tidemark.schema.clickhouse.ClickHouseErrors;
 import io.tidemark.schema.clickhouse.CountTable;
 
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.ServerException;
 import com.clickhouse.data.ClickHouseFormat;
 import io.tidemark.core.metric.CountMetric;
-import io.tidemark.schema.clickhouse.ClickHouseSql;
 import io.tidemark.schema.clickhouse.RowBinaryOutput;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,18 +32,6 @@ import java.util.concurrent.TimeoutException;
  * }</pre>
  */
 public final class ClickHouseCountStore implements CountStore {
-  /** Server error codes that a retry cannot fix: missing table/database, auth, bad input. */
-  private static final Set<Integer> PERMANENT_ERRORS =
-      Set.of(
-          16, // NO_SUCH_COLUMN_IN_TABLE
-          26, 27, 38, 41, 53, 62, 69, 70, 72, 117, // parse and type errors
-          60, // UNKNOWN_TABLE
-          81, // UNKNOWN_DATABASE
-          164, // READONLY
-          192, 193, 194, 516, // UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, AUTHENTICATION_FAILED
-          497); // ACCESS_DENIED
-
-
   private final Client client;
   private final String url;
   private final String database;
@@ -53,17 +41,8 @@ public final class ClickHouseCountStore implements CountStore {
     this.url = s.url;
     this.timeoutMs = s.timeout.toMillis();
     this.database = s.database;
-    this.client =
-        new Client.Builder()
-            .addEndpoint(s.url)
-            .setUsername(s.user)
-            .setPassword(s.password)
-            .compressServerResponse(false)
-            .compressClientRequest(false)
-            .setSocketTimeout(s.timeout.toMillis())
-            .setConnectTimeout(Math.min(s.timeout.toMillis(), 10_000))
-            .setMaxRetries(0)
-            .build();
+    this.client = ClickHouseClients.newClient(
+        s.url, s.user, s.password, Duration.ofMillis(Math.min(s.timeout.toMillis(), 10_000)), s.timeout);
   }
 
   /** The store table of a metric ({@link CountTable#of}). */
@@ -96,32 +75,29 @@ public final class ClickHouseCountStore implements CountStore {
     }
   }
 
+  /**
+   * A failure as the sink's retry loop sees it: access and statement errors ({@link
+   * ClickHouseErrors.Kind#ACCESS}, {@link ClickHouseErrors.Kind#PERMANENT}) fail the job at once;
+   * everything else, unknown codes included, is retried (the job restarts from its checkpoint when
+   * the retries run out).
+   */
   private CountStoreException classify(String table, int rows, Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && !(root instanceof ServerException)) {
-      root = root.getCause();
-    }
-    if (root instanceof ServerException se) {
-      int code = ClickHouseSql.serverCode(se);
-      boolean permanent = PERMANENT_ERRORS.contains(code);
+    java.util.Optional<com.clickhouse.client.api.ServerException> server = ClickHouseErrors.serverException(t);
+    if (server.isPresent()) {
+      int code = ClickHouseErrors.code(server.get());
+      ClickHouseErrors.Kind kind = ClickHouseErrors.kind(code);
+      boolean permanent = kind == ClickHouseErrors.Kind.ACCESS || kind == ClickHouseErrors.Kind.PERMANENT;
       return new CountStoreException(
           "ClickHouse at " + url + " rejected " + rows + " rows for " + table + " (code " + code + "): "
-              + firstLine(se.getMessage()),
+              + ClickHouseErrors.firstLine(server.get().getMessage()),
           !permanent,
           t);
     }
     return new CountStoreException(
-        "Cannot write " + rows + " rows to " + table + " at " + url + ": " + firstLine(String.valueOf(t.getMessage())),
+        "Cannot write " + rows + " rows to " + table + " at " + url + ": "
+            + ClickHouseErrors.firstLine(String.valueOf(t.getMessage())),
         true,
         t);
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   /** Columns of {@link #toRowBinary}, in order. */
