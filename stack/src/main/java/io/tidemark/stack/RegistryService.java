@@ -27,7 +27,9 @@ import java.util.Map;
  * canonical form ({@code apicurio.ccompat.use-canonical-hash}), as Confluent's registry does, so a
  * producer registering the same schema with other whitespace gets the existing id instead of a new
  * version; the connection pool is small (it defaults to 20 to 100 connections) and the heap is
- * {@code tidemark.stack.registry-heap}, because the registry holds a handful of schemas.
+ * {@code tidemark.stack.registry-heap}, because the registry holds a handful of schemas. The JVM
+ * keeps a class-data sharing archive next to the data ({@code -XX:+AutoCreateSharedArchive}),
+ * written when the registry first stops: later starts map it and take about half the time.
  */
 final class RegistryService implements LocalService {
   /** Where Apicurio serves the Confluent Schema Registry API. */
@@ -96,6 +98,10 @@ final class RegistryService implements LocalService {
         "-Xmx" + cfg.get(StackOptions.REGISTRY_HEAP),
         "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1",
+        // class-data sharing archive written at the first stop, mapped by every later start
+        // (about twice as fast here); rewritten by the JVM itself when the JDK changes
+        "-XX:SharedArchiveFile=" + dir.resolve("cds.jsa"),
+        "-XX:+AutoCreateSharedArchive",
         "-Djava.io.tmpdir=" + dir.resolve("tmp"),
         "-Dquarkus.http.host=127.0.0.1",
         "-Dquarkus.http.port=" + cfg.get(StackOptions.REGISTRY_PORT),

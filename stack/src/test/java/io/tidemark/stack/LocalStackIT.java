@@ -73,6 +73,7 @@ class LocalStackIT {
     long t0 = System.nanoTime();
     stack.up(ALL, (service, message) -> progress.add(service + ": " + message));
     System.out.printf("LocalStackIT: cold up took %.1fs%n", (System.nanoTime() - t0) / 1e9);
+    progress.stream().filter(l -> l.startsWith("SCHEMA_REGISTRY: healthy")).forEach(l -> System.out.println("LocalStackIT: cold " + l));
   }
 
   @AfterAll
@@ -166,8 +167,13 @@ class LocalStackIT {
     stack.down();
     assertThat(stack.status()).extracting(ServiceStatus::state).containsOnly(State.STOPPED);
 
-    stack.up(ALL, StackListener.SILENT);
+    stack.up(ALL, (service, message) -> {
+      if (service == Service.SCHEMA_REGISTRY && message.startsWith("healthy")) {
+        System.out.println("LocalStackIT: warm registry " + message);
+      }
+    });
     assertThat(stack.status()).allMatch(ServiceStatus::healthy);
+    assertThat(home.resolve("registry/cds.jsa")).as("class-data archive written at the first stop").isRegularFile();
     assertThat(readTopic(cfg)).containsExactly("user-1={\"event_id\":\"e1\"}");
     assertThat(clickHouse(cfg, "SELECT id, name FROM default.it_rows FORMAT TabSeparated")).isEqualTo("1\ttide\n");
     try (S3Client s3 = S3ProxyService.client(cfg)) {
