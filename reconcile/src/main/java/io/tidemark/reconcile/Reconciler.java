@@ -1,6 +1,6 @@
 package io.tidemark.reconcile;
 
-import io.tidemark.batch.LatenessHorizon;
+import io.tidemark.core.metric.LatenessHorizon;
 import io.tidemark.batch.job.BatchJob;
 import io.tidemark.batch.job.StepTimer;
 import io.tidemark.core.config.TidemarkConfig;

@@ -2,7 +2,7 @@ package io.tidemark.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidemark.batch.LatenessHorizon;
+import io.tidemark.core.metric.LatenessHorizon;
 import io.tidemark.core.config.TidemarkConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,7 +14,7 @@ import io.tidemark.core.metric.CountMetric;
 import io.tidemark.core.metric.WindowKey;
 import io.tidemark.core.metric.Windows;
 import io.tidemark.generator.GeneratorSpec;
-import io.tidemark.reconcile.store.ClickHouseCounts;
+import io.tidemark.schema.clickhouse.CountTable;
 import io.tidemark.reconcile.store.ReportStore;
 import io.tidemark.schema.clickhouse.ClickHouseClients;
 import io.tidemark.schema.clickhouse.ClickHouseSql;
@@ -91,7 +91,7 @@ class ReconcileCommandIT {
         r.put("written_at", Instant.now());
         rows.add(r);
       });
-      sql.insertJsonEachRow(sql.database() + "." + ClickHouseCounts.table(m).storeTable(), rows);
+      sql.insertJsonEachRow(sql.database() + "." + CountTable.of(m).storeTable(), rows);
     }
     configFile = Files.createTempFile("reconcile-command-it", ".properties");
     Properties p = new Properties();

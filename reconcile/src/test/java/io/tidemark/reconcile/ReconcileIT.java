@@ -13,10 +13,10 @@ import io.tidemark.core.metric.CountMetric;
 import io.tidemark.core.metric.WindowKey;
 import io.tidemark.core.metric.Windows;
 import io.tidemark.generator.GeneratorSpec;
+import io.tidemark.schema.clickhouse.CountTable;
 import io.tidemark.reconcile.drift.DriftReport;
 import io.tidemark.reconcile.drift.MetricDrift;
 import io.tidemark.reconcile.store.BatchCounts;
-import io.tidemark.reconcile.store.ClickHouseCounts;
 import io.tidemark.schema.clickhouse.ClickHouseClients;
 import io.tidemark.schema.clickhouse.ClickHouseSql;
 import io.tidemark.schema.clickhouse.CountVersions;
@@ -111,7 +111,7 @@ class ReconcileIT {
 
   Reconciler reconciler(Instant now) {
     Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), now));
-    return new Reconciler(spark, io.tidemark.batch.job.BatchJob.create(spark, cfg), sql, io.tidemark.batch.LatenessHorizon.of(cfg),
+    return new Reconciler(spark, io.tidemark.batch.job.BatchJob.create(spark, cfg), sql, io.tidemark.core.metric.LatenessHorizon.of(cfg),
         Duration.ofMinutes(10), 0, 10, clock);
   }
 
@@ -127,7 +127,7 @@ class ReconcileIT {
       r.put("written_at", Instant.now());
       rows.add(r);
     });
-    sql.insertJsonEachRow(sql.database() + "." + ClickHouseCounts.table(m).storeTable(), rows);
+    sql.insertJsonEachRow(sql.database() + "." + CountTable.of(m).storeTable(), rows);
   }
 
   /** The seed's query, restricted to a day. */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidemark.batch.BatchOptions;
-import io.tidemark.batch.LatenessHorizon;
+import io.tidemark.core.metric.LatenessHorizon;
 import io.tidemark.batch.job.BatchJob;
 import io.tidemark.batch.testing.LakeRows;
 import io.tidemark.batch.testing.SparkForTests;

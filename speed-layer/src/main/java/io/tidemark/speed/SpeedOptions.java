@@ -5,6 +5,7 @@ import io.tidemark.core.config.ConfigException;
 import io.tidemark.core.config.ConfigOption;
 import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.core.metric.LatenessHorizon;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,20 +39,16 @@ public final class SpeedOptions {
           .defaultValue("committed")
           .description("Where a fresh start (no checkpoint) reads from: committed (falls back to earliest), earliest, latest or timestamp:<epoch-ms>.");
 
-  public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
-      ConfigOption.durationKey("tidemark.speed.out-of-orderness")
-          .defaultValue(Duration.ofSeconds(5))
-          .description("Bound of the event-time watermark behind the highest timestamp seen per Kafka partition.");
+  /** Declared in core ({@link LatenessHorizon}): the batch layer and reconcile read the same key. */
+  public static final ConfigOption<Duration> OUT_OF_ORDERNESS = LatenessHorizon.OUT_OF_ORDERNESS;
 
   public static final ConfigOption<Duration> IDLENESS =
       ConfigOption.durationKey("tidemark.speed.idleness")
           .defaultValue(Duration.ofSeconds(10))
           .description("A partition without records for this long stops holding back the watermark.");
 
-  public static final ConfigOption<Duration> ALLOWED_LATENESS =
-      ConfigOption.durationKey("tidemark.speed.allowed-lateness")
-          .defaultValue(Duration.ofMinutes(2))
-          .description("How long after a window closes late events still update its count; later ones go to the late topic.");
+  /** Declared in core ({@link LatenessHorizon}): the batch layer and reconcile read the same key. */
+  public static final ConfigOption<Duration> ALLOWED_LATENESS = LatenessHorizon.ALLOWED_LATENESS;
 
   public static final ConfigOption<Duration> EARLY_FIRE_INTERVAL =
       ConfigOption.durationKey("tidemark.speed.early-fire-interval")
@@ -89,7 +86,8 @@ public final class SpeedOptions {
 
   public static final ConfigOption<String> RESTORE_FROM =
       ConfigOption.stringKey("tidemark.speed.restore-from")
-          .description("Checkpoint or savepoint path to restore from; 'latest' picks the newest checkpoint under checkpoint-dir (none: start fresh); unset starts fresh.");
+          .defaultValue("latest")
+          .description("Where the job's state comes from: 'latest' resumes from the newest completed checkpoint under checkpoint-dir (with none it starts from starting-offsets), a path restores that checkpoint or savepoint, 'none' starts over without state (--fresh). A checkpoint that cannot be restored fails the start, naming it.");
 
   public static final ConfigOption<String> SIDE_OUTPUT_GUARANTEE =
       ConfigOption.stringKey("tidemark.speed.side-output-guarantee")

@@ -17,7 +17,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import io.tidemark.batch.BatchException;
 import io.tidemark.batch.BatchOptions;
-import io.tidemark.batch.LatenessHorizon;
+import io.tidemark.core.metric.LatenessHorizon;
 import io.tidemark.batch.NoRecordsException;
 import io.tidemark.batch.table.BatchTables;
 import io.tidemark.core.config.TidemarkConfig;

@@ -3,7 +3,7 @@ package io.tidemark.batch.job;
 import static org.apache.spark.sql.functions.callUDF;
 import static org.apache.spark.sql.functions.when;
 
-import io.tidemark.batch.LatenessHorizon;
+import io.tidemark.core.metric.LatenessHorizon;
 import io.tidemark.core.event.EventValidator;
 import io.tidemark.core.event.PageViewEvent;
 import io.tidemark.core.event.PageViewParser;

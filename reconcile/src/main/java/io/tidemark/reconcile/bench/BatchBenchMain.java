@@ -298,7 +298,7 @@ public final class BatchBenchMain implements Callable<Integer> {
 
   /** ClickHouse's own recomputation of one metric of the day, into its store (as speed rows). */
   private void clickHouseRecompute(ClickHouseSql sql, String db, CountMetric m) {
-    String store = ClickHouseCounts.table(m).storeTable();
+    String store = io.tidemark.schema.clickhouse.CountTable.of(m).storeTable();
     sql.execute("INSERT INTO {store:Identifier} (" + m.keyColumn() + ", window_start, count, version, source, written_at)"
             + " SELECT " + m.keyColumn() + ", toStartOfMinute(event_time) AS ws, count() AS c, toUInt64(1), 'speed', now()"
             + " FROM {raw:Identifier} WHERE toYYYYMMDD(event_time) = {p:UInt32} GROUP BY " + m.keyColumn() + ", ws",

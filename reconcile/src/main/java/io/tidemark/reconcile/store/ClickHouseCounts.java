@@ -21,29 +21,19 @@ public final class ClickHouseCounts {
     this.replacer = new PartitionReplacer(sql);
   }
 
-  /** The serving table of a metric. */
-  public static CountTable table(CountMetric metric) {
-    for (CountTable t : CountTable.values()) {
-      if (t.viewName().equals(metric.servingTable())) {
-        return t;
-      }
-    }
-    throw new IllegalStateException("No ClickHouse count table for metric " + metric);
-  }
-
   /** Swaps the staged day into the store (atomic per table), see {@link PartitionReplacer#replaceDay}. */
   public void replace(CountMetric metric, LocalDate day) {
-    replacer.replaceDay(table(metric), day);
+    replacer.replaceDay(CountTable.of(metric), day);
   }
 
   /** Drops the staging day. Idempotent. */
   public void clearStaging(CountMetric metric, LocalDate day) {
-    replacer.clearStagingDay(table(metric), day);
+    replacer.clearStagingDay(CountTable.of(metric), day);
   }
 
   /** Rows and sum of the served day. */
   public PartitionReplacer.DayStats servedStats(CountMetric metric, LocalDate day) {
-    return replacer.storeDayStats(table(metric), day);
+    return replacer.storeDayStats(CountTable.of(metric), day);
   }
 
   /** The version of a reconcile run's rows: {@link CountVersions#batch} of the run's epoch ms. */

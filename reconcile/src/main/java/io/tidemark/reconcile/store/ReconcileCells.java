@@ -82,7 +82,7 @@ public final class ReconcileCells {
    * with {@link DriftCalculator}.
    */
   public MetricDrift compare(String runId, CountMetric metric, LocalDate day, BatchCounts.Totals batch) {
-    CountTable t = ClickHouseCounts.table(metric);
+    CountTable t = CountTable.of(metric);
     PartitionReplacer.DayStats served = replacer.storeDayStats(t, day);
     DriftCalculator.Builder drift =
         DriftCalculator.builder(metric, batch.rows(), served.rows(), batch.countSum(), served.countSum());
@@ -117,7 +117,7 @@ public final class ReconcileCells {
    */
   public void stage(String runId, CountMetric metric, LocalDate day, long version, Instant writtenAt,
       BatchCounts.Totals batch) {
-    CountTable t = ClickHouseCounts.table(metric);
+    CountTable t = CountTable.of(metric);
     replacer.clearStagingDay(t, day);
     sql.execute("INSERT INTO {staging:Identifier} (" + t.keyColumn() + ", window_start, count, version, source, written_at)"
             + " SELECT key, window_start, count, {version:UInt64}, 'batch', toDateTime({written:UInt32}, 'UTC')"

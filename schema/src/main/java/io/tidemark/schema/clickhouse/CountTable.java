@@ -1,5 +1,7 @@
 package io.tidemark.schema.clickhouse;
 
+import io.tidemark.core.metric.CountMetric;
+
 /**
  * The two serving count tables and the physical tables behind each.
  *
@@ -7,6 +9,10 @@ package io.tidemark.schema.clickhouse;
  * writes to {@link #storeTable()}; reconciliation fills {@link #stagingTable()} and swaps a day
  * from it into the store with {@link PartitionReplacer}. All three share one column layout
  * ({@code <key>, window_start, count, version, source, written_at}).
+ *
+ * <p>{@link #of(CountMetric)} is the only mapping from a metric to its tables: the speed sink,
+ * the preflight, reconcile and serving all go through it, so a new metric without a table fails
+ * there (and in {@code CountTableTest}) instead of being sent to another metric's table.
  */
 public enum CountTable {
   /** Page views per user and minute window: the seed's {@code user_page_counts}. */
@@ -20,6 +26,21 @@ public enum CountTable {
   CountTable(String viewName, String keyColumn) {
     this.viewName = viewName;
     this.keyColumn = keyColumn;
+  }
+
+  /**
+   * The tables of a metric: the one whose view has the metric's serving name and key column.
+   *
+   * @throws IllegalStateException when no table is declared for the metric
+   */
+  public static CountTable of(CountMetric metric) {
+    for (CountTable t : values()) {
+      if (t.viewName.equals(metric.servingTable()) && t.keyColumn.equals(metric.keyColumn())) {
+        return t;
+      }
+    }
+    throw new IllegalStateException("No ClickHouse count table for metric " + metric + " (serving table "
+        + metric.servingTable() + ", key " + metric.keyColumn() + "): declare one in CountTable");
   }
 
   /** The view readers query: one row per (key, window_start). */

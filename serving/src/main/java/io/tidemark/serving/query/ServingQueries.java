@@ -209,8 +209,7 @@ public final class ServingQueries {
   }
 
   private String store(CountMetric metric) {
-    CountTable table = metric == CountMetric.USER ? CountTable.USER_PAGE_COUNTS : CountTable.PAGE_VIEW_COUNTS;
-    return reader.table(table.storeTable());
+    return reader.table(CountTable.of(metric).storeTable());
   }
 
   private static Instant instant(String clickHouseDateTime) {

@@ -1,5 +1,7 @@
 package io.tidemark.speed.count;
 
+import io.tidemark.schema.clickhouse.CountVersions;
+
 /**
  * The version the speed layer gives each row it writes to a ReplacingMergeTree store table, where
  * the highest version of a (key, window_start) wins.
@@ -18,8 +20,9 @@ package io.tidemark.speed.count;
  * checkpointed value before it climbs back; it never ends higher or lower than the replay's count.
  *
  * <p>Limits: generations fit 35 bits (until year 2128), counts 27 bits (134M events per key per
- * minute; larger counts saturate the version, not the count). Every version is below 2^62, the
- * floor of reconciled batch writes, so a late speed write never beats a reconciled day.
+ * minute; larger counts saturate the version, not the count). Every version is built through
+ * {@link CountVersions#speed}, the one definition of the speed range below the floor of reconciled
+ * batch writes, so a late speed write never beats a reconciled day.
  */
 public final class Versions {
   private Versions() {}
@@ -29,9 +32,6 @@ public final class Versions {
   static final long MAX_GENERATION = (1L << 35) - 1;
   /** 2020-01-01T00:00:00Z in epoch ms. */
   static final long GENERATION_EPOCH_MS = 1_577_836_800_000L;
-
-  /** Versions from reconciled batch writes start here; speed-layer versions are always below. */
-  public static final long BATCH_VERSION_FLOOR = 1L << 62;
 
   /** The generation of an incarnation started at {@code nowMs} after one that had {@code restored} (or -1). */
   public static long generation(long nowMs, long restored) {
@@ -45,6 +45,6 @@ public final class Versions {
 
   /** The version of a count written by the incarnation {@code generation}. */
   public static long version(long generation, long count) {
-    return (generation << COUNT_BITS) | Math.min(count, MAX_COUNT_IN_VERSION);
+    return CountVersions.speed((generation << COUNT_BITS) | Math.min(count, MAX_COUNT_IN_VERSION));
   }
 }

@@ -1,5 +1,7 @@
 package io.tidemark.speed.sink;
 
+import io.tidemark.schema.clickhouse.CountTable;
+
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.ServerException;
 import com.clickhouse.data.ClickHouseFormat;
@@ -64,9 +66,9 @@ public final class ClickHouseCountStore implements CountStore {
             .build();
   }
 
-  /** The store table of a metric: the serving table's name plus {@code _store}. */
+  /** The store table of a metric ({@link CountTable#of}). */
   public static String storeTable(CountMetric metric) {
-    return metric.servingTable() + "_store";
+    return CountTable.of(metric).storeTable();
   }
 
   @Override

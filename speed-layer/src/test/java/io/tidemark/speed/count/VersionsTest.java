@@ -22,7 +22,7 @@ class VersionsTest {
   @Test
   void versionsStayBelowTheBatchFloorUntil2128() {
     long g = Versions.generation(5_000_000_000_000L, -1); // year 2128
-    assertThat(Versions.version(g, Long.MAX_VALUE)).isLessThan(Versions.BATCH_VERSION_FLOOR);
-    assertThat(Versions.BATCH_VERSION_FLOOR).isEqualTo(io.tidemark.speed.count.Versions.BATCH_VERSION_FLOOR);
+    assertThat(Versions.version(g, Long.MAX_VALUE)).isLessThan(io.tidemark.schema.clickhouse.CountVersions.BATCH_BASE);
+    assertThat(io.tidemark.schema.clickhouse.CountVersions.isBatch(Versions.version(g, Long.MAX_VALUE))).isFalse();
   }
 }

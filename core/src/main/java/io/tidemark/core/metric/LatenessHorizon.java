@@ -1,8 +1,7 @@
-package io.tidemark.batch;
+package io.tidemark.core.metric;
 
 import io.tidemark.core.config.ConfigOption;
 import io.tidemark.core.config.TidemarkConfig;
-import io.tidemark.core.metric.Windows;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,29 +14,30 @@ import java.time.LocalDate;
  * {@code windowEnd + outOfOrderness + allowedLateness} was too late for the speed layer; a day is
  * settled once that point has passed for its last window.
  *
- * <p>The two keys belong to the speed layer, which the batch layer must not depend on (Flink and
- * Spark never share a classpath), so they are read here by name and deliberately left out of
- * {@link BatchOptions#all()}: the speed layer's process validates them. TODO(core): move both
- * declarations to core so the defaults are declared once.
+ * <p>Both keys are declared here, once, though they are named after the speed layer whose
+ * watermark and window operator they configure: the batch layer and reconcile judge "too late for
+ * the speed layer" by the same two values, and neither may depend on the speed layer (Flink and
+ * Spark never share a classpath). {@code SpeedOptions} lists these same constants among its own.
  *
  * <p>Arrival time approximates the speed layer's watermark (which follows event time per Kafka
  * partition): exact for live traffic, where producers stamp events as they send them.
  */
 public record LatenessHorizon(Duration outOfOrderness, Duration allowedLateness) implements Serializable {
-  /** Read-only view of the speed layer's {@code tidemark.speed.out-of-orderness}. */
-  static final ConfigOption<Duration> SPEED_OUT_OF_ORDERNESS =
+  /** The speed layer's watermark bound: {@code tidemark.speed.out-of-orderness}. */
+  public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
       ConfigOption.durationKey("tidemark.speed.out-of-orderness")
           .defaultValue(Duration.ofSeconds(5))
-          .description("See the speed layer's options.");
+          .description("Bound of the event-time watermark behind the highest timestamp seen per Kafka partition.");
 
-  /** Read-only view of the speed layer's {@code tidemark.speed.allowed-lateness}. */
-  static final ConfigOption<Duration> SPEED_ALLOWED_LATENESS =
+  /** How long a closed window still takes late events: {@code tidemark.speed.allowed-lateness}. */
+  public static final ConfigOption<Duration> ALLOWED_LATENESS =
       ConfigOption.durationKey("tidemark.speed.allowed-lateness")
           .defaultValue(Duration.ofMinutes(2))
-          .description("See the speed layer's options.");
+          .description("How long after a window closes late events still update its count; later ones go to the late topic.");
 
+  /** The horizon of a configuration (defaults where the keys are unset). */
   public static LatenessHorizon of(TidemarkConfig cfg) {
-    return new LatenessHorizon(cfg.get(SPEED_OUT_OF_ORDERNESS), cfg.get(SPEED_ALLOWED_LATENESS));
+    return new LatenessHorizon(cfg.get(OUT_OF_ORDERNESS), cfg.get(ALLOWED_LATENESS));
   }
 
   /** Milliseconds after a window's end from which an arriving event is too late. */

@@ -1,4 +1,4 @@
-package io.tidemark.batch;
+package io.tidemark.core.metric;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
