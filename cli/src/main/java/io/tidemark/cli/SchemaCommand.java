@@ -111,9 +111,11 @@ final class SchemaCommand implements Runnable {
       }
     }
 
+    /** The parser's message without its exception class names and source excerpt. */
     private static String firstLine(String s) {
       int nl = s.indexOf('\n');
-      return nl < 0 ? s : s.substring(0, nl);
+      String line = nl < 0 ? s : s.substring(0, nl);
+      return line.replaceAll("^([a-z][\\w$]*\\.)+[A-Z][\\w$]*(Exception|Error): ", "");
     }
   }
 

@@ -55,6 +55,12 @@ class TidemarkCliTest {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err().strip()).isEqualTo("tidemark: Schema file " + broken + " is not a valid Avro schema: Record has no fields: {\"type\":\"record\",\"name\":\"PageView\"}");
     assertThat(r.err().lines()).hasSize(1);
+
+    java.nio.file.Path truncated = java.nio.file.Files.writeString(dir.resolve("truncated.avsc"), "{\"type\":");
+    r = run("schema", "check", truncated.toString(), "-D", "tidemark.schema-registry.url=http://127.0.0.1:1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip()).startsWith("tidemark: Schema file " + truncated + " is not a valid Avro schema: Unexpected end-of-input");
+    assertThat(r.err().lines()).hasSize(1);
   }
 
   @Test
