@@ -11,6 +11,13 @@ import org.apache.avro.generic.GenericRecord;
  * The event contract as an Avro record ({@code pageview.avsc}), for producers that use Avro and
  * a schema registry instead of JSON. Decoded records go through the same {@link EventValidator}
  * rules as JSON ones.
+ *
+ * <p>{@code pageview.avsc} is exactly the schema Tidemark's producers register (record {@code
+ * PageView}, no namespace; {@code logicalType} sits beside {@code "type": "long"}, so {@code
+ * timestamp} is a plain long of epoch milliseconds UTC). It is Tidemark's reader schema: {@code
+ * ./tidemark migrate} registers it under {@code tidemark.schema-registry.subject}, and {@code
+ * ./tidemark schema check} refuses a candidate whose records this schema cannot read. Field
+ * meanings and bounds are those of {@link EventContract}.
  */
 public final class PageViewAvro {
   /** The schema in {@code /avro/pageview.avsc} on the classpath. */
