@@ -28,7 +28,7 @@ public final class LakeEventRows {
         + " timestamp BIGINT, event_time TIMESTAMP, valid BOOLEAN NOT NULL, invalid_reason STRING,"
         + " invalid_detail STRING, raw_payload BINARY, kafka_topic STRING, kafka_partition INT,"
         + " kafka_offset BIGINT, kafka_timestamp TIMESTAMP, ingest_time TIMESTAMP NOT NULL,"
-        + " source_file STRING, source_hash STRING, source_line BIGINT) USING iceberg"
+        + " source_file STRING, source_hash STRING, source_line BIGINT, schema_id INT) USING iceberg"
         + " PARTITIONED BY (days(event_time)) TBLPROPERTIES ('format-version'='2')");
   }
 
@@ -72,6 +72,6 @@ public final class LakeEventRows {
         inv == null ? null : inv.reason().code(), inv == null ? null : inv.detail(), inv == null ? null : value,
         topic, partition, topic == null ? null : offset, topic == null ? null : new Timestamp(arrival),
         new Timestamp(ingestMs), file, file == null ? null : "sha256-" + file,
-        file == null ? null : line);
+        file == null ? null : line, null);
   }
 }
