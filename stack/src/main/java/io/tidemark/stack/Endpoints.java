@@ -4,6 +4,7 @@ import io.tidemark.core.config.ClickHouseOptions;
 import io.tidemark.core.config.ConfigOption;
 import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.LakeOptions;
+import io.tidemark.core.config.SchemaRegistryOptions;
 import io.tidemark.core.config.TidemarkConfig;
 import java.nio.file.Path;
 
@@ -20,7 +21,8 @@ public final class Endpoints {
 
   /**
    * Returns {@code cfg} with {@code tidemark.kafka.bootstrap}, {@code tidemark.clickhouse.url},
-   * {@code tidemark.s3.endpoint} and {@code tidemark.catalog.uri} filled with the local stack's
+   * {@code tidemark.s3.endpoint}, {@code tidemark.catalog.uri} and {@code
+   * tidemark.schema-registry.url} filled with the local stack's
    * addresses wherever they are not set, and {@code tidemark.stack.home} pinned, so that a child
    * JVM given the result's {@link TidemarkConfig#explicitValues()} sees the same endpoints.
    * Idempotent: resolving a resolved configuration returns an equal one.
@@ -57,6 +59,7 @@ public final class Endpoints {
       case CLICKHOUSE -> ClickHouseOptions.URL;
       case S3 -> LakeOptions.S3_ENDPOINT;
       case CATALOG -> LakeOptions.CATALOG_URI;
+      case SCHEMA_REGISTRY -> SchemaRegistryOptions.URL;
     };
   }
 
@@ -67,6 +70,8 @@ public final class Endpoints {
       case CLICKHOUSE -> "http://localhost:" + cfg.get(StackOptions.CLICKHOUSE_HTTP_PORT);
       case S3 -> "http://localhost:" + cfg.get(StackOptions.S3_PORT);
       case CATALOG -> "jdbc:sqlite:" + catalogFile(StackOptions.home(cfg));
+      // Apicurio's Confluent-compatible API; 127.0.0.1 because the registry binds only loopback
+      case SCHEMA_REGISTRY -> "http://127.0.0.1:" + cfg.get(StackOptions.REGISTRY_PORT) + RegistryService.CCOMPAT_PATH;
     };
   }
 

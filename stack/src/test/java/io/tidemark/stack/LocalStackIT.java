@@ -7,7 +7,10 @@ import static org.awaitility.Awaitility.await;
 import io.tidemark.core.config.ClickHouseOptions;
 import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.LakeOptions;
+import io.tidemark.core.config.SchemaRegistryOptions;
 import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.core.event.PageViewAvro;
+import io.tidemark.core.registry.SchemaRegistryClient;
 import io.tidemark.stack.ServiceStatus.State;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -82,13 +85,15 @@ class LocalStackIT {
   static TidemarkConfig freePortConfig(Path home) throws IOException {
     Map<String, String> m = new HashMap<>();
     m.put(StackOptions.HOME.key(), home.toString());
-    List<Integer> ports = freePorts(6);
+    List<Integer> ports = freePorts(8);
     m.put(StackOptions.KAFKA_PORT.key(), ports.get(0).toString());
     m.put(StackOptions.KAFKA_CONTROLLER_PORT.key(), ports.get(1).toString());
     m.put(StackOptions.CLICKHOUSE_HTTP_PORT.key(), ports.get(2).toString());
     m.put(StackOptions.CLICKHOUSE_TCP_PORT.key(), ports.get(3).toString());
     m.put(StackOptions.CLICKHOUSE_INTERSERVER_PORT.key(), ports.get(4).toString());
     m.put(StackOptions.S3_PORT.key(), ports.get(5).toString());
+    m.put(StackOptions.REGISTRY_PORT.key(), ports.get(6).toString());
+    m.put(StackOptions.REGISTRY_MANAGEMENT_PORT.key(), ports.get(7).toString());
     return TidemarkConfig.of(m);
   }
 
@@ -117,7 +122,11 @@ class LocalStackIT {
             org.assertj.core.groups.Tuple.tuple(Service.KAFKA, State.RUNNING_HEALTHY, true),
             org.assertj.core.groups.Tuple.tuple(Service.CLICKHOUSE, State.RUNNING_HEALTHY, true),
             org.assertj.core.groups.Tuple.tuple(Service.S3, State.RUNNING_HEALTHY, true),
-            org.assertj.core.groups.Tuple.tuple(Service.CATALOG, State.RUNNING_HEALTHY, true));
+            org.assertj.core.groups.Tuple.tuple(Service.CATALOG, State.RUNNING_HEALTHY, true),
+            org.assertj.core.groups.Tuple.tuple(Service.SCHEMA_REGISTRY, State.RUNNING_HEALTHY, true));
+    assertThat(statusOf(Service.SCHEMA_REGISTRY).address())
+        .isEqualTo("http://127.0.0.1:" + stack.config().get(StackOptions.REGISTRY_PORT) + "/apis/ccompat/v7");
+    assertThat(statusOf(Service.SCHEMA_REGISTRY).detail()).isEqualTo("0 subjects");
     assertThat(stack.status()).filteredOn(s -> s.service() != Service.CATALOG).allSatisfy(s -> assertThat(s.pid()).isNotNull());
     assertThat(stack.home()).isEqualTo(home);
     assertThat(stack.logFile(Service.KAFKA)).isRegularFile().content().contains("Kafka Server started");
@@ -150,6 +159,9 @@ class LocalStackIT {
     try (S3Client s3 = S3ProxyService.client(cfg)) {
       s3.putObject(b -> b.bucket(bucket).key("it/object.txt"), RequestBody.fromString("lake bytes"));
     }
+    SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(cfg);
+    registry.register("it_other-value", "{\"type\": \"string\"}");
+    int id = registry.register("it_events-value", PageViewAvro.SCHEMA.toString());
 
     stack.down();
     assertThat(stack.status()).extracting(ServiceStatus::state).containsOnly(State.STOPPED);
@@ -161,10 +173,42 @@ class LocalStackIT {
     try (S3Client s3 = S3ProxyService.client(cfg)) {
       assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key("it/object.txt")).asUtf8String()).isEqualTo("lake bytes");
     }
+    assertThat(registry.subjects()).containsExactlyInAnyOrder("it_other-value", "it_events-value");
+    assertThat(registry.versions("it_events-value")).containsExactly(1);
+    assertThat(registry.version("it_events-value", 1).id()).isEqualTo(id);
+    assertThat(new org.apache.avro.Schema.Parser().parse(registry.schemaById(id))).isEqualTo(PageViewAvro.SCHEMA);
+    assertThat(registry.register("it_events-value", PageViewAvro.SCHEMA.toString())).as("same schema, same id").isEqualTo(id);
   }
 
   @Test
   @Order(4)
+  void externalRegistryIsOnlyHealthCheckedNeverStarted() throws Exception {
+    Path otherHome = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "stack-it-external-");
+    // the first stack's registry, seen from a second stack whose own registry port is elsewhere
+    TidemarkConfig cfg = freePortConfig(otherHome).with(SchemaRegistryOptions.URL, stack.config().get(SchemaRegistryOptions.URL));
+    LocalStack other = new LocalStack(cfg);
+    int ownPort = other.config().get(StackOptions.REGISTRY_PORT);
+    List<ServiceStatus> up = other.up(Set.of(Service.SCHEMA_REGISTRY), StackListener.SILENT);
+    assertThat(up).singleElement().satisfies(st -> {
+      assertThat(st.state()).isEqualTo(State.EXTERNAL_HEALTHY);
+      assertThat(st.managedLocally()).isFalse();
+      assertThat(st.pid()).isNull();
+      assertThat(st.address()).isEqualTo(stack.config().get(SchemaRegistryOptions.URL));
+    });
+    assertThat(otherHome.resolve("run/registry.pid")).doesNotExist();
+    assertThat(otherHome.resolve("registry")).doesNotExist();
+    assertThat(Ports.isListening(ownPort)).isFalse();
+
+    LocalStack unreachable = new LocalStack(freePortConfig(otherHome).with(SchemaRegistryOptions.URL, "http://127.0.0.1:" + freePorts(1).get(0) + "/apis/ccompat/v7"));
+    assertThatThrownBy(() -> unreachable.up(Set.of(Service.SCHEMA_REGISTRY), StackListener.SILENT))
+        .isInstanceOf(StackException.class)
+        .hasMessageStartingWith("SCHEMA_REGISTRY at http://127.0.0.1:")
+        .hasMessageContaining("is not healthy: Schema registry at http://127.0.0.1:");
+    assertThat(otherHome.resolve("run/registry.pid")).doesNotExist();
+  }
+
+  @Test
+  @Order(5)
   void statusReportsFrozenClickHouseAsRunningUnhealthy() throws Exception {
     long pid = statusOf(Service.CLICKHOUSE).pid();
     signal("-STOP", pid);
@@ -179,7 +223,7 @@ class LocalStackIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void statusReportsKilledClickHouseAsStoppedAndUpRestartsIt() {
     long pid = statusOf(Service.CLICKHOUSE).pid();
     stack.kill(Service.CLICKHOUSE);
@@ -195,7 +239,7 @@ class LocalStackIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void upFailsNamingTheOptionWhenAPortIsTaken() throws Exception {
     Path otherHome = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "stack-it-port-");
     try (ServerSocket taken = new ServerSocket()) {

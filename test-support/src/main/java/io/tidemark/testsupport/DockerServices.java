@@ -23,13 +23,14 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Services as containers, used only where a Docker engine answers.
  *
  * <p>UNTESTED on Tidemark's own machines, which have no Docker engine: kept deliberately minimal
- * (current Kafka, ClickHouse and MinIO images, default settings). The ClickHouse container has only
+ * (current Kafka, ClickHouse, MinIO and Apicurio Registry images, default settings). The ClickHouse container has only
  * the writer user; the serving layer's read-only user exists only in the local stack.
  */
 final class DockerServices implements AutoCloseable {
   private static final String KAFKA_IMAGE = "apache/kafka:4.1.1";
   private static final String CLICKHOUSE_IMAGE = "clickhouse/clickhouse-server:24.8";
   private static final String MINIO_IMAGE = "minio/minio:latest";
+  private static final String REGISTRY_IMAGE = "apicurio/apicurio-registry:3.3.3";
 
   private final List<GenericContainer<?>> started = new ArrayList<>();
 
@@ -64,6 +65,15 @@ final class DockerServices implements AutoCloseable {
         String endpoint = "http://" + minio.getHost() + ":" + minio.getMappedPort(9000);
         createBucket(endpoint, cfg);
         yield endpoint;
+      }
+      case SCHEMA_REGISTRY -> {
+        GenericContainer<?> registry =
+            new GenericContainer<>(DockerImageName.parse(REGISTRY_IMAGE))
+                .withEnv("APICURIO_CCOMPAT_USE_CANONICAL_HASH", "true")
+                .withExposedPorts(8080)
+                .waitingFor(Wait.forHttp("/apis/ccompat/v7/subjects").forPort(8080));
+        startTracked(registry);
+        yield "http://" + registry.getHost() + ":" + registry.getMappedPort(8080) + "/apis/ccompat/v7";
       }
       case CATALOG -> throw new IllegalArgumentException("The catalog is a SQLite file; it needs no container");
     };

@@ -4,6 +4,7 @@ import io.tidemark.core.config.ClickHouseOptions;
 import io.tidemark.core.config.ConfigOption;
 import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.LakeOptions;
+import io.tidemark.core.config.SchemaRegistryOptions;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.stack.Endpoints;
 import io.tidemark.stack.LocalStack;
@@ -34,7 +35,7 @@ import org.testcontainers.DockerClientFactory;
  *
  * <p>For each service a test needs, in this order: the endpoint given in the environment ({@code
  * TIDEMARK_KAFKA_BOOTSTRAP}, {@code TIDEMARK_CLICKHOUSE_URL}, {@code TIDEMARK_S3_ENDPOINT}, {@code
- * TIDEMARK_CATALOG_URI}), else a container when a Docker engine answers, else the {@link
+ * TIDEMARK_CATALOG_URI}, {@code TIDEMARK_SCHEMA_REGISTRY_URL}), else a container when a Docker engine answers, else the {@link
  * LocalStack}'s process on free ports in a fresh home under {@code target/test-stack-<random>}.
  * Whatever this class started is stopped by a JVM shutdown hook and, when tests use {@link
  * RequiresServices}, at the end of the JUnit run, whether tests passed or failed.
@@ -42,6 +43,8 @@ import org.testcontainers.DockerClientFactory;
  * <pre>{@code
  * TestServices services = TestServices.get(Service.KAFKA, Service.CLICKHOUSE);
  * TidemarkConfig cfg = services.config(); // pass to the code under test
+ * // a schema registry with the Confluent API (locally Apicurio, about 3 s and 250 MB RSS):
+ * String registryUrl = TestServices.get(Service.SCHEMA_REGISTRY).schemaRegistryUrl();
  * }</pre>
  *
  * <p>Thread-safe: {@link #get} is synchronized; a later call that needs more services adds them to
@@ -66,18 +69,21 @@ public final class TestServices {
     endpointOptions.addAll(KafkaOptions.all());
     endpointOptions.addAll(ClickHouseOptions.all());
     endpointOptions.addAll(LakeOptions.all());
+    endpointOptions.addAll(SchemaRegistryOptions.all());
     // Only endpoints and credentials come from the environment; the stack's ports and home never
     // do, so tests cannot meet (or stop) a developer's own stack.
     values.putAll(TidemarkConfig.load(null, env, Map.of(), endpointOptions).explicitValues());
     this.home = targetDir.toAbsolutePath().normalize().resolve("test-stack-" + UUID.randomUUID().toString().substring(0, 8));
     values.put(StackOptions.HOME.key(), home.toString());
-    List<Integer> ports = freePorts(6);
+    List<Integer> ports = freePorts(8);
     values.put(StackOptions.KAFKA_PORT.key(), ports.get(0).toString());
     values.put(StackOptions.KAFKA_CONTROLLER_PORT.key(), ports.get(1).toString());
     values.put(StackOptions.CLICKHOUSE_HTTP_PORT.key(), ports.get(2).toString());
     values.put(StackOptions.CLICKHOUSE_TCP_PORT.key(), ports.get(3).toString());
     values.put(StackOptions.CLICKHOUSE_INTERSERVER_PORT.key(), ports.get(4).toString());
     values.put(StackOptions.S3_PORT.key(), ports.get(5).toString());
+    values.put(StackOptions.REGISTRY_PORT.key(), ports.get(6).toString());
+    values.put(StackOptions.REGISTRY_MANAGEMENT_PORT.key(), ports.get(7).toString());
     values.put(StackOptions.STOP_TIMEOUT.key(), "20s");
     this.config = Endpoints.resolve(TidemarkConfig.of(values));
   }
@@ -182,7 +188,7 @@ public final class TestServices {
     if (failure != null) {
       throw failure;
     }
-    for (String data : List.of("kafka", "clickhouse", "s3", "catalog")) {
+    for (String data : List.of("kafka", "clickhouse", "s3", "catalog", "registry")) {
       deleteRecursively(home.resolve(data));
     }
   }
@@ -206,6 +212,11 @@ public final class TestServices {
 
   public String catalogUri() {
     return config.get(LakeOptions.CATALOG_URI);
+  }
+
+  /** The schema registry's Confluent-compatible base URL ({@code tidemark.schema-registry.url}). */
+  public String schemaRegistryUrl() {
+    return config.get(SchemaRegistryOptions.URL);
   }
 
   /** The local stack running this JVM's local services, or {@code null} when none runs locally. */

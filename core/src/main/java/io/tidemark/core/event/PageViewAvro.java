@@ -20,6 +20,13 @@ import org.apache.avro.io.EncoderFactory;
  * magic byte 0, the writer schema's registry id as 4 bytes big-endian, then Avro binary. Decoded
  * records go through the same {@link EventValidator} rules as JSON ones; {@link PageViewParser}
  * tells the two formats apart by the first byte and calls {@link #decodeRecord} for Avro.
+ *
+ * <p>{@code pageview.avsc} is exactly the schema Tidemark's producers register (record {@code
+ * PageView}, no namespace; {@code logicalType} sits beside {@code "type": "long"}, so {@code
+ * timestamp} is a plain long of epoch milliseconds UTC). It is Tidemark's reader schema: {@code
+ * ./tidemark migrate} registers it under {@code tidemark.schema-registry.subject}, and {@code
+ * ./tidemark schema check} refuses a candidate whose records this schema cannot read. Field
+ * meanings and bounds are those of {@link EventContract}.
  */
 public final class PageViewAvro {
   /** The schema in {@code /avro/pageview.avsc} on the classpath. */

@@ -2,12 +2,9 @@ package io.tidemark.core.event;
 
 import io.tidemark.core.config.SchemaRegistryOptions;
 import io.tidemark.core.config.TidemarkConfig;
-import java.io.IOException;
+import io.tidemark.core.registry.SchemaRegistryClient;
+import io.tidemark.core.registry.SchemaRegistryException;
 import java.io.Serializable;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -36,46 +33,24 @@ public record RegistrySettings(String url, Duration requestTimeout, Duration max
     if (url == null) {
       return null;
     }
-    return WriterSchemas.builder().source(new HttpSource(url, requestTimeout)).maxBackoff(maxBackoff).listener(listener).build();
+    SchemaRegistryClient client = SchemaRegistryClient.builder().url(url).requestTimeout(requestTimeout).build();
+    return WriterSchemas.builder().source(source(client)).maxBackoff(maxBackoff).listener(listener).build();
   }
 
-  /** {@code GET <url>/schemas/ids/<id>}: 200 is the schema, 404 unknown, anything else unavailable. */
-  private static final class HttpSource implements WriterSchemaSource {
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    private final String base;
-    private final Duration timeout;
-    private final HttpClient http;
-
-    HttpSource(String url, Duration timeout) {
-      this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-      this.timeout = timeout;
-      this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
-    }
-
-    @Override
-    public Optional<String> schemaById(int id) throws SchemaRegistryUnavailableException {
-      HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/schemas/ids/" + id)).timeout(timeout).GET().build();
-      HttpResponse<String> res;
+  /**
+   * Core's registry client as a {@link WriterSchemaSource}: a 404 is "no such id"; every other
+   * failure (unreachable, timeout, 5xx, and also answers such as 401 that a fix of the registry's
+   * setup cures) is an outage, waited out, never a verdict on a record.
+   */
+  static WriterSchemaSource source(SchemaRegistryClient client) {
+    return id -> {
       try {
-        res = http.send(req, HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        throw new SchemaRegistryUnavailableException("Schema registry at " + base + " did not answer: " + e, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new SchemaRegistryUnavailableException("Interrupted while asking the schema registry at " + base, e);
+        return Optional.of(client.schemaById(id));
+      } catch (SchemaRegistryException.NotFound e) {
+        return Optional.empty();
+      } catch (SchemaRegistryException e) {
+        throw new SchemaRegistryUnavailableException(e.getMessage(), e);
       }
-      if (res.statusCode() == 404 && res.body().contains("40403")) {
-        return Optional.empty(); // the Confluent API's "schema not found"; a bare 404 is a wrong URL
-      }
-      if (res.statusCode() != 200) {
-        throw new SchemaRegistryUnavailableException(
-            "Schema registry at " + base + " answered HTTP " + res.statusCode() + " for schema id " + id);
-      }
-      try {
-        return Optional.of(JSON.readTree(res.body()).path("schema").asText());
-      } catch (IOException e) {
-        throw new SchemaRegistryUnavailableException("Schema registry at " + base + " sent an unreadable answer for schema id " + id, e);
-      }
-    }
+    };
   }
 }

@@ -19,6 +19,19 @@ class PageViewAvroTest {
   }
 
   @Test
+  void isExactlyTheProducersSchema() throws Exception {
+    // the producers' schema from issue 15, as confluent-kafka producers register it
+    String producers = "{\"type\": \"record\", \"name\": \"PageView\", \"fields\": ["
+        + "{\"name\": \"event_id\", \"type\": \"string\"}, {\"name\": \"user_id\", \"type\": \"string\"},"
+        + "{\"name\": \"page_url\", \"type\": \"string\"},"
+        + "{\"name\": \"timestamp\", \"type\": \"long\", \"logicalType\": \"timestamp-millis\"}]}";
+    org.apache.avro.Schema theirs = new org.apache.avro.Schema.Parser().parse(producers);
+    assertThat(PageViewAvro.SCHEMA).isEqualTo(theirs);
+    assertThat(PageViewAvro.SCHEMA.getFullName()).isEqualTo("PageView");
+    assertThat(PageViewAvro.SCHEMA.getField("timestamp").schema().getLogicalType()).isNull();
+  }
+
+  @Test
   void roundTripsThroughAvroBinary() throws Exception {
     PageViewEvent e = new PageViewEvent("e1", "u1", "/home", 1_764_000_000_123L);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
