@@ -36,6 +36,7 @@ public final class GlobalOptions {
     all.addAll(KafkaOptions.all());
     all.addAll(ClickHouseOptions.all());
     all.addAll(LakeOptions.all());
+    all.addAll(io.tidemark.core.config.SchemaRegistryOptions.all());
     all.addAll(io.tidemark.core.config.JvmOptions.all());
     all.addAll(StackOptions.all());
     all.addAll(ProduceCommand.options());

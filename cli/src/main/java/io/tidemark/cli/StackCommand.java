@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code ./tidemark stack up|down|status}: the local stack of real services. */
 @Command(
     name = "stack",
-    description = "Start, stop and inspect the local stack (Kafka, ClickHouse, S3-compatible store, Iceberg catalog).",
+    description = "Start, stop and inspect the local stack (Kafka, ClickHouse, S3-compatible store, Iceberg catalog, schema registry).",
     mixinStandardHelpOptions = true,
     subcommands = {StackCommand.Up.class, StackCommand.Down.class, StackCommand.Status.class})
 final class StackCommand implements Runnable {

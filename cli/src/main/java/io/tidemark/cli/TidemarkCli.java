@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       StackCommand.class,
       MigrateCommand.class,
+      SchemaCommand.class,
       ProduceCommand.class,
       DemoCommand.class,
       LayerCommands.Speed.class,

@@ -29,18 +29,32 @@ class TidemarkCliTest {
   void helpListsEveryCommand() {
     Run r = run("--help");
     assertThat(r.exitCode()).isZero();
-    for (String command : List.of("stack", "migrate", "produce", "demo", "speed", "lake", "config", "bench", "batch", "reconcile", "backfill", "drift", "days", "serve", "schedule", "build", "test")) {
+    for (String command : List.of("stack", "migrate", "schema", "produce", "demo", "speed", "lake", "config", "bench", "batch", "reconcile", "backfill", "drift", "days", "serve", "schedule", "build", "test")) {
       assertThat(r.out()).contains("  " + command + " ");
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"stack", "stack up", "stack down", "stack status", "migrate", "produce", "demo", "config", "bench", "bench produce"})
+  @ValueSource(strings = {"stack", "stack up", "stack down", "stack status", "migrate", "schema", "schema check", "schema list", "produce", "demo", "config", "bench", "bench produce"})
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").split(" ");
     Run r = run(args);
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).startsWith("Usage: tidemark " + command);
+  }
+
+  @Test
+  void schemaCheckOfAMissingOrBrokenFileIsAUsageError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path missing = dir.resolve("missing.avsc");
+    Run r = run("schema", "check", missing.toString(), "-D", "tidemark.schema-registry.url=http://127.0.0.1:1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("tidemark: Schema file " + missing + " does not exist");
+
+    java.nio.file.Path broken = java.nio.file.Files.writeString(dir.resolve("broken.avsc"), "{\"type\": \"record\", \"name\": \"PageView\"}");
+    r = run("schema", "check", broken.toString(), "-D", "tidemark.schema-registry.url=http://127.0.0.1:1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("tidemark: Schema file " + broken + " is not a valid Avro schema: Record has no fields: {\"type\":\"record\",\"name\":\"PageView\"}");
+    assertThat(r.err().lines()).hasSize(1);
   }
 
   @Test

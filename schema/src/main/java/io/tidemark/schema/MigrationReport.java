@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tidemark.schema.clickhouse.SchemaMigrator;
 import io.tidemark.schema.kafka.KafkaTopics.TopicOutcome;
+import io.tidemark.schema.registry.SubjectMigrator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,17 +20,30 @@ import java.util.Map;
  * @param clickHouse one outcome per known migration, in version order
  * @param kafkaBootstrap the cluster migrated
  * @param kafka one outcome per topic
+ * @param registry what happened to the schema registry's subject, or {@code null} when this run
+ *     did not migrate the registry ({@link Migrations#run})
  */
 public record MigrationReport(
     String clickHouseUrl,
     String database,
     List<SchemaMigrator.Outcome> clickHouse,
     String kafkaBootstrap,
-    List<TopicOutcome> kafka) {
+    List<TopicOutcome> kafka,
+    SubjectMigrator.Report registry) {
 
   public MigrationReport {
     clickHouse = List.copyOf(clickHouse);
     kafka = List.copyOf(kafka);
+  }
+
+  /** A report of ClickHouse and Kafka only. */
+  public MigrationReport(String clickHouseUrl, String database, List<SchemaMigrator.Outcome> clickHouse, String kafkaBootstrap, List<TopicOutcome> kafka) {
+    this(clickHouseUrl, database, clickHouse, kafkaBootstrap, kafka, null);
+  }
+
+  /** This report with the registry's part added. */
+  public MigrationReport withRegistry(SubjectMigrator.Report registryReport) {
+    return new MigrationReport(clickHouseUrl, database, clickHouse, kafkaBootstrap, kafka, registryReport);
   }
 
   /** The migrations this run applied (empty on a second run). */
@@ -44,7 +58,7 @@ public record MigrationReport(
 
   /** Whether this run changed anything. */
   public boolean changedAnything() {
-    return !appliedMigrations().isEmpty() || !createdTopics().isEmpty();
+    return !appliedMigrations().isEmpty() || !createdTopics().isEmpty() || registry != null && registry.changedAnything();
   }
 
   /** Things an operator should look at; migrate does not fail on them. */
@@ -78,10 +92,20 @@ public record MigrationReport(
           })
           .append('\n');
     }
+    if (registry != null) {
+      b.append("Schema registry ").append(registry.url()).append(", subject ").append(registry.subject()).append('\n');
+      for (SubjectMigrator.SchemaOutcome o : registry.schemas()) {
+        b.append("  reader schema ").append(o.version()).append(" (").append(o.name()).append("): ")
+            .append(o.registered() ? "registered as" : "already registered as").append(" version ")
+            .append(o.subjectVersion()).append(", id ").append(o.id()).append('\n');
+      }
+      b.append("  compatibility: ").append(registry.level())
+          .append(registry.levelChanged() ? " (set; was " + registry.previousLevel() + ")" : " (already set)").append('\n');
+    }
     for (String w : warnings()) {
       b.append("WARNING: ").append(w).append('\n');
     }
-    b.append(changedAnything() ? "Migration complete." : "Nothing to do: schema and topics are up to date.");
+    b.append(changedAnything() ? "Migration complete." : "Nothing to do: schema" + (registry == null ? "" : ", subject") + " and topics are up to date.");
     return b.toString();
   }
 
@@ -110,6 +134,24 @@ public record MigrationReport(
       return m;
     }).toList());
     root.put("kafka", k);
+    if (registry != null) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("url", registry.url());
+      r.put("subject", registry.subject());
+      r.put("compatibility", registry.level());
+      r.put("compatibilityChanged", registry.levelChanged());
+      r.put("previousCompatibility", registry.previousLevel());
+      r.put("schemas", registry.schemas().stream().map(o -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", o.version());
+        m.put("name", o.name());
+        m.put("status", o.registered() ? "REGISTERED" : "ALREADY_REGISTERED");
+        m.put("subjectVersion", o.subjectVersion());
+        m.put("id", o.id());
+        return m;
+      }).toList());
+      root.put("schemaRegistry", r);
+    }
     root.put("changed", changedAnything());
     root.put("warnings", warnings());
     try {
