@@ -48,6 +48,27 @@ public final class AvroValues implements ValueEncoder {
     return new Builder();
   }
 
+  /**
+   * Values written with {@code writer} registered under the events subject ({@code
+   * tidemark.schema-registry.subject}), as a Confluent producer with auto-registration does;
+   * registering a schema the subject already holds returns its id.
+   *
+   * @param jsonEvery every n-th record stays JSON (0: none)
+   * @throws GeneratorException naming the registry when it refuses or cannot be reached
+   */
+  public static AvroValues registered(io.tidemark.core.config.TidemarkConfig cfg, Schema writer, int jsonEvery) {
+    String subject = cfg.get(io.tidemark.core.config.SchemaRegistryOptions.SUBJECT);
+    int id;
+    try {
+      id = io.tidemark.core.registry.SchemaRegistryClient.fromConfig(cfg).register(subject, writer.toString());
+    } catch (io.tidemark.core.registry.SchemaRegistryException e) {
+      throw new GeneratorException("Cannot register the writer schema under " + subject + ": " + e.getMessage(), e);
+    } catch (io.tidemark.core.config.ConfigException e) {
+      throw new GeneratorException("Avro output needs a schema registry: set tidemark.schema-registry.url or run ./tidemark stack up", e);
+    }
+    return builder().schema(0, id, writer).jsonEvery(jsonEvery).build();
+  }
+
   /** The referrer the evolved schema's records carry for an event. */
   public static String referrerOf(String eventId) {
     return "https://ref.example/" + Math.floorMod(eventId.hashCode(), 7);
