@@ -98,6 +98,15 @@ final class ProduceCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the summary as JSON.")
   boolean json;
 
+  @Option(names = "--format", defaultValue = "json", paramLabel = "json|avro|mixed",
+      description = {"Wire format of the values: json (seed format), avro (Confluent wire format, the writer schema",
+          "registered under tidemark.schema-registry.subject), or mixed (every second record JSON) (default: ${DEFAULT-VALUE})."})
+  String format;
+
+  @Option(names = "--avro-schema", paramLabel = "FILE.avsc",
+      description = "Writer schema for --format avro/mixed (default: Tidemark's pageview.avsc); must have the contract's fields.")
+  Path avroSchema;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -109,7 +118,8 @@ final class ProduceCommand implements Callable<Integer> {
         .duplicateFraction(duplicateFraction).invalidFraction(invalidFraction)
         .build();
     Path truthFile = truthOut != null ? truthOut : defaultTruthFile(config);
-    TrafficGenerator generator = TrafficGenerator.builder().config(config).spec(genSpec).paced(!unpaced).build();
+    io.tidemark.generator.ValueEncoder values = values(config);
+    TrafficGenerator generator = TrafficGenerator.builder().config(config).spec(genSpec).paced(!unpaced).values(values).build();
     generator.preflight();
     GroundTruth truth;
     if (json) {
@@ -142,6 +152,7 @@ final class ProduceCommand implements Callable<Integer> {
     summary.put("elapsed_ms", generator.elapsed().toMillis());
     summary.put("achieved_rate_per_s", Math.round(generator.achievedRate()));
     summary.put("start_time", genSpec.startTime().toString());
+    summary.put("format", format.trim().toLowerCase(java.util.Locale.ROOT));
     summary.put("ground_truth", truthFile.toAbsolutePath().toString());
     if (json) {
       Output.json(out, summary);
@@ -153,6 +164,33 @@ final class ProduceCommand implements Callable<Integer> {
       out.printf("Ground truth: %s%n", truthFile.toAbsolutePath());
     }
     return 0;
+  }
+
+  /** The encoder of {@code --format}; a bad value or schema file is a usage error naming the fix. */
+  private io.tidemark.generator.ValueEncoder values(TidemarkConfig config) {
+    String f = format.trim().toLowerCase(java.util.Locale.ROOT);
+    if (f.equals("json")) {
+      return io.tidemark.generator.ValueEncoder.JSON;
+    }
+    if (!f.equals("avro") && !f.equals("mixed")) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "Invalid value '" + format + "' for --format: expected json, avro or mixed");
+    }
+    org.apache.avro.Schema writer = io.tidemark.core.event.PageViewAvro.SCHEMA;
+    if (avroSchema != null) {
+      try {
+        writer = new org.apache.avro.Schema.Parser().parse(java.nio.file.Files.readString(avroSchema));
+      } catch (java.io.IOException | org.apache.avro.SchemaParseException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "Cannot read --avro-schema " + avroSchema + ": " + e.getMessage());
+      }
+    }
+    if (io.tidemark.core.event.WriterSchemas.resolveAgainstContract(0, writer.toString())
+        instanceof io.tidemark.core.event.WriterSchemas.Resolved.Incompatible bad) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--avro-schema " + avroSchema + " cannot carry the contract: " + bad.detail().replace("schema id 0 ", ""));
+    }
+    return io.tidemark.generator.AvroValues.registered(config, writer, f.equals("mixed") ? 2 : 0);
   }
 
   private static Path defaultTruthFile(TidemarkConfig config) {

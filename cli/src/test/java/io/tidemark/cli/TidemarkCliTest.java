@@ -80,6 +80,27 @@ class TidemarkCliTest {
   }
 
   @Test
+  void unknownProduceFormatIsOneLine() {
+    Run r = run("produce", "--format", "xml", "-D", "tidemark.kafka.bootstrap=localhost:1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().lines().findFirst().orElseThrow())
+        .isEqualTo("tidemark: Invalid value 'xml' for --format: expected json, avro or mixed");
+  }
+
+  @Test
+  void avroWriterSchemaWithoutAContractFieldIsOneLine(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path schema = dir.resolve("no-page.avsc");
+    Files.writeString(schema, "{\"type\": \"record\", \"name\": \"PageView\", \"fields\": ["
+        + "{\"name\": \"event_id\", \"type\": \"string\"}, {\"name\": \"user_id\", \"type\": \"string\"},"
+        + "{\"name\": \"timestamp\", \"type\": \"long\"}]}");
+    Run r = run("produce", "--format", "avro", "--avro-schema", schema.toString(), "-D", "tidemark.kafka.bootstrap=localhost:1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().lines().findFirst().orElseThrow())
+        .startsWith("tidemark: --avro-schema " + schema + " cannot carry the contract: cannot be read as PageView")
+        .contains("page_url");
+  }
+
+  @Test
   void unknownConfigurationKeyIsOneLineWithSuggestion() {
     Run r = run("config", "-D", "tidemark.kafka.bootstrp=x:1");
     assertThat(r.exitCode()).isEqualTo(2);

@@ -37,13 +37,15 @@ public final class TrafficGenerator {
   private final TidemarkConfig config;
   private final GeneratorSpec spec;
   private final boolean paced;
+  private final ValueEncoder values;
   private volatile double achievedRate;
   private volatile long elapsedMs;
 
-  private TrafficGenerator(TidemarkConfig config, GeneratorSpec spec, boolean paced) {
+  private TrafficGenerator(TidemarkConfig config, GeneratorSpec spec, boolean paced, ValueEncoder values) {
     this.config = config;
     this.spec = spec;
     this.paced = paced;
+    this.values = values;
   }
 
   public static Builder builder() {
@@ -79,7 +81,7 @@ public final class TrafficGenerator {
             LockSupport.parkNanos(wait);
           }
         }
-        producer.send(new ProducerRecord<>(topic, r.key(), r.value()), (md, ex) -> {
+        producer.send(new ProducerRecord<>(topic, r.key(), values.encode(r, i)), (md, ex) -> {
           if (ex != null) {
             failure.compareAndSet(null, ex);
           }
@@ -160,17 +162,20 @@ public final class TrafficGenerator {
     private TidemarkConfig config;
     private GeneratorSpec spec;
     private boolean paced = true;
+    private ValueEncoder values = ValueEncoder.JSON;
 
     public Builder config(TidemarkConfig v) { config = v; return this; }
     public Builder spec(GeneratorSpec v) { spec = v; return this; }
     /** {@code false} sends as fast as the broker takes it (backlog loading for benchmarks). */
     public Builder paced(boolean v) { paced = v; return this; }
+    /** The wire format of the values ({@link ValueEncoder#JSON} by default, or {@link AvroValues}). */
+    public Builder values(ValueEncoder v) { values = Objects.requireNonNull(v, "values"); return this; }
 
     public TrafficGenerator build() {
       Objects.requireNonNull(config, "Property config is required but not provided");
       Objects.requireNonNull(spec, "Property spec is required but not provided");
       config.require(KafkaOptions.BOOTSTRAP);
-      return new TrafficGenerator(config, spec, paced);
+      return new TrafficGenerator(config, spec, paced, values);
     }
   }
 }

@@ -56,6 +56,7 @@ public final class LakeMain implements Runnable {
     all.addAll(LakeOptions.all());
     all.addAll(StackOptions.all());
     all.addAll(LakeArchiveOptions.all());
+    all.addAll(io.tidemark.core.config.SchemaRegistryOptions.all());
     return all;
   }
 

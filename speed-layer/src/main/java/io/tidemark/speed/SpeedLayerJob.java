@@ -241,7 +241,7 @@ public final class SpeedLayerJob {
             .setTopics(cfg.get(KafkaOptions.EVENTS_TOPIC))
             .setGroupId(cfg.get(SpeedOptions.CONSUMER_GROUP))
             .setStartingOffsets(StartingOffsets.parse(cfg.get(SpeedOptions.STARTING_OFFSETS)))
-            .setDeserializer(new PageViewDeserializer())
+            .setDeserializer(new PageViewDeserializer(io.tidemark.core.event.RegistrySettings.fromConfig(cfg)))
             .setProperties(props);
     if (bounded) {
       builder.setBounded(org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer.latest());

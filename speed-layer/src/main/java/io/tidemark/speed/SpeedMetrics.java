@@ -4,7 +4,7 @@ package io.tidemark.speed;
  * Names of the speed layer's own metrics. All live in the metric group {@value #GROUP} under the
  * operator's scope, so the Prometheus reporter exposes them as {@code
  * flink_taskmanager_job_task_operator_tidemark_<name>} (labels job_name, task_name, subtask_index,
- * and {@value #REASON_LABEL} where noted), except the source's two, which the Kafka source puts
+ * and {@value #REASON_LABEL} where noted), except the source's (valid, invalid and schema registry ones), which the Kafka source puts
  * under {@code deserializer} ({@code flink_taskmanager_job_task_operator_deserializer_tidemark_<name>});
  * OpsScrapeTargetsIT (serving) checks every name ops/grafana uses against a running job. Flink's own metrics cover the rest of issue 4's list:
  * {@code numRecordsInPerSecond}/{@code numRecordsOutPerSecond} (events in/out), the Kafka source's
@@ -72,4 +72,24 @@ public final class SpeedMetrics {
    * window to the moment its count was written. {@code <sink scope>.tidemark.freshnessMillis}.
    */
   public static final String FRESHNESS_MS = "freshnessMillis";
+
+  /**
+   * Gauge, source: 1 while the deserializer waits for the schema registry (a lookup of a schema
+   * id not cached yet failed and is being retried; the source is held back), else 0. {@code <source
+   * scope>.deserializer.tidemark.schemaRegistryWaiting}, in Prometheus {@code
+   * flink_taskmanager_job_task_operator_deserializer_tidemark_schemaRegistryWaiting}.
+   */
+  public static final String REGISTRY_WAITING = "schemaRegistryWaiting";
+
+  /**
+   * Counter, source: failed schema registry lookups, each one retried. {@code <source
+   * scope>.deserializer.tidemark.schemaRegistryRetries}.
+   */
+  public static final String REGISTRY_RETRIES = "schemaRegistryRetries";
+
+  /**
+   * Counter, source: schema registry lookups made (one per new schema id in steady state; the
+   * cache answers the rest). {@code <source scope>.deserializer.tidemark.schemaRegistryLookups}.
+   */
+  public static final String REGISTRY_LOOKUPS = "schemaRegistryLookups";
 }

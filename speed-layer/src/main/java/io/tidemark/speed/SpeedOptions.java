@@ -139,11 +139,12 @@ public final class SpeedOptions {
         METRICS_PORT);
   }
 
-  /** The options the speed layer reads: its own plus Kafka's and ClickHouse's. */
+  /** The options the speed layer reads: its own plus Kafka's, ClickHouse's and the schema registry's. */
   public static List<ConfigOption<?>> known() {
     List<ConfigOption<?>> all = new ArrayList<>(all());
     all.addAll(KafkaOptions.all());
     all.addAll(ClickHouseOptions.all());
+    all.addAll(io.tidemark.core.config.SchemaRegistryOptions.all());
     all.addAll(io.tidemark.core.config.JvmOptions.all());
     return all;
   }

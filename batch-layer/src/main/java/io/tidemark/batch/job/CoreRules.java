@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.tidemark.core.metric.LatenessHorizon;
 import io.tidemark.core.event.EventValidator;
+import io.tidemark.core.event.PageViewAvro;
 import io.tidemark.core.event.PageViewEvent;
 import io.tidemark.core.event.PageViewParser;
 import io.tidemark.core.event.ParseResult;
@@ -30,7 +31,11 @@ import org.apache.spark.sql.types.DataTypes;
  *       raw_payload, invalid_reason)}: {@code null} for a valid event, else the {@link
  *       io.tidemark.core.event.InvalidReason} code. Valid lake rows are re-checked with {@link
  *       EventValidator}; invalid ones with their original bytes through {@link PageViewParser}, so
- *       the lake's verdict never outlives a change of the contract.
+ *       the lake's verdict never outlives a change of the contract. Avro rows (Confluent wire
+ *       format) count exactly like JSON ones: the lake decoded them with the registry and stored
+ *       their contract fields, which a valid row is re-checked on; an invalid Avro row whose fields
+ *       could be decoded is re-checked on them too, else its stored reason stands
+ *       ({@code unknown-schema}, {@code undecodable-avro}, {@code incompatible-schema}).
  *   <li>{@code tidemark_window_start(timestamp)}: {@link Windows#windowStart}.
  *   <li>{@code tidemark_window_day(window_start)}: the UTC day of a window ({@link Windows#day}) as
  *       days since the epoch.
@@ -145,6 +150,13 @@ public final class CoreRules {
     long arrival = arrivalMs == null ? -1L : arrivalMs;
     if (Boolean.TRUE.equals(valid)) {
       return validReason(eventId, userId, pageUrl, timestamp, arrivalMs);
+    }
+    if (PageViewAvro.isWireFormat(rawPayload)) {
+      // Avro: decoding needs the registry, which the lake already asked (waiting out any outage);
+      // a record it decoded has its contract fields, which meet today's field rules here.
+      return eventId == null || userId == null || pageUrl == null || timestamp == null
+          ? (storedReason == null ? "unknown" : storedReason)
+          : validReason(eventId, userId, pageUrl, timestamp, arrivalMs);
     }
     if (rawPayload != null && rawPayload.length > 0) {
       ParseResult r = PageViewParser.parse(rawPayload, arrival);

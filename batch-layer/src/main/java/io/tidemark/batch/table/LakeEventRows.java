@@ -2,8 +2,11 @@ package io.tidemark.batch.table;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.core.event.EventContract;
+import io.tidemark.core.event.PageViewAvro;
 import io.tidemark.core.event.PageViewParser;
 import io.tidemark.core.event.ParseResult;
+import io.tidemark.core.event.WriterSchemas;
 import java.sql.Timestamp;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -28,7 +31,7 @@ public final class LakeEventRows {
         + " timestamp BIGINT, event_time TIMESTAMP, valid BOOLEAN NOT NULL, invalid_reason STRING,"
         + " invalid_detail STRING, raw_payload BINARY, kafka_topic STRING, kafka_partition INT,"
         + " kafka_offset BIGINT, kafka_timestamp TIMESTAMP, ingest_time TIMESTAMP NOT NULL,"
-        + " source_file STRING, source_hash STRING, source_line BIGINT) USING iceberg"
+        + " source_file STRING, source_hash STRING, source_line BIGINT, schema_id INT) USING iceberg"
         + " PARTITIONED BY (days(event_time)) TBLPROPERTIES ('format-version'='2')");
   }
 
@@ -43,12 +46,39 @@ public final class LakeEventRows {
    */
   public static Row row(byte[] value, String topic, Integer partition, long offset, long arrival, String file,
       long line, long ingestMs) {
-    ParseResult p = PageViewParser.parse(value, arrival);
+    return row(value, topic, partition, offset, arrival, file, line, ingestMs, null);
+  }
+
+  /**
+   * As above, for a topic that also carries Avro records (Confluent wire format): those are decoded
+   * with {@code schemas} as the archive decodes them, keep their original bytes and schema id, and
+   * their contract fields fill the columns also when they break a field rule.
+   */
+  public static Row row(byte[] value, String topic, Integer partition, long offset, long arrival, String file,
+      long line, long ingestMs, WriterSchemas schemas) {
+    ParseResult p;
     String id = null;
     String user = null;
     String page = null;
     Long ts = null;
-    if (p instanceof ParseResult.Valid v) {
+    Integer schemaId = null;
+    boolean avro = value != null && value.length <= EventContract.MAX_RECORD_BYTES && PageViewAvro.isWireFormat(value);
+    if (avro) {
+      PageViewAvro.Decoded d = PageViewAvro.decodeRecord(value, schemas);
+      p = d.verdict(arrival);
+      schemaId = d.schemaId();
+      if (d.record() != null) {
+        id = text(d.record().get("event_id"));
+        user = text(d.record().get("user_id"));
+        page = text(d.record().get("page_url"));
+        ts = d.record().get("timestamp") instanceof Long l ? l : null;
+      }
+    } else {
+      p = PageViewParser.parse(value, arrival);
+    }
+    if (avro) {
+      // fields read above
+    } else if (p instanceof ParseResult.Valid v) {
       id = v.event().eventId();
       user = v.event().userId();
       page = v.event().pageUrl();
@@ -69,9 +99,13 @@ public final class LakeEventRows {
     Timestamp eventTime = ts != null && ts > 0 && ts <= 253_402_300_799_999L ? new Timestamp(ts) : null;
     ParseResult.Invalid inv = p instanceof ParseResult.Invalid i ? i : null;
     return RowFactory.create(id, user, page, ts, eventTime, inv == null,
-        inv == null ? null : inv.reason().code(), inv == null ? null : inv.detail(), inv == null ? null : value,
+        inv == null ? null : inv.reason().code(), inv == null ? null : inv.detail(), inv == null && !avro ? null : value,
         topic, partition, topic == null ? null : offset, topic == null ? null : new Timestamp(arrival),
         new Timestamp(ingestMs), file, file == null ? null : "sha256-" + file,
-        file == null ? null : line);
+        file == null ? null : line, schemaId);
+  }
+
+  private static String text(Object o) {
+    return o instanceof CharSequence cs ? cs.toString() : null;
   }
 }

@@ -46,13 +46,24 @@ public final class LakeRows {
 
   /** Adds every record of the plan as a Kafka row. */
   public LakeRows addKafka(GeneratorSpec spec) {
+    return addKafka(spec, io.tidemark.generator.ValueEncoder.JSON, null);
+  }
+
+  /**
+   * Adds every record of the plan as a Kafka row with its value in the encoder's wire format (Avro
+   * records decoded with {@code schemas}, as the archive decodes them).
+   */
+  public LakeRows addKafka(GeneratorSpec spec, io.tidemark.generator.ValueEncoder values,
+      io.tidemark.core.event.WriterSchemas schemas) {
     TrafficPlan plan = new TrafficPlan(spec, spec.startTime().toEpochMilli());
     long i = 0;
     for (GeneratedRecord r : plan) {
+      byte[] value = values.encode(r, i);
       long arrival = spec.startTime().toEpochMilli() + (long) Math.floor(i++ * 1000.0 / spec.rate());
       truth.add(r);
       int partition = Math.floorMod(r.key().hashCode(), PARTITIONS);
-      rows.add(row(r.value(), "pageview_events", partition, offsets[partition]++, arrival, null, 0));
+      rows.add(row(value, "pageview_events", partition, offsets[partition]++, arrival, null, 0,
+          System.currentTimeMillis(), schemas));
     }
     return this;
   }
@@ -103,8 +114,13 @@ public final class LakeRows {
 
   private Row row(byte[] value, String topic, Integer partition, long offset, long arrival, String file, long line,
       long ingestMs) {
-    if (PageViewParser.parse(value, arrival) instanceof ParseResult.Invalid inv) {
-      Long ts = null;
+    return row(value, topic, partition, offset, arrival, file, line, ingestMs, null);
+  }
+
+  private Row row(byte[] value, String topic, Integer partition, long offset, long arrival, String file, long line,
+      long ingestMs, io.tidemark.core.event.WriterSchemas schemas) {
+    if (PageViewParser.parse(value, arrival, schemas, null) instanceof ParseResult.Invalid inv) {
+      Long ts = io.tidemark.core.event.PageViewAvro.isWireFormat(value) ? avroTimestamp(value, schemas) : null;
       try {
         JsonNode n = JSON.readTree(value);
         ts = n != null && n.path("timestamp").isIntegralNumber() ? n.get("timestamp").longValue() : null;
@@ -115,7 +131,12 @@ public final class LakeRows {
       LocalDate day = Windows.day(Windows.windowStart(dayMs));
       invalidByDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(inv.reason().code(), 1L, Long::sum);
     }
-    return LakeEventRows.row(value, topic, partition, offset, arrival, file, line, ingestMs);
+    return LakeEventRows.row(value, topic, partition, offset, arrival, file, line, ingestMs, schemas);
+  }
+
+  private static Long avroTimestamp(byte[] value, io.tidemark.core.event.WriterSchemas schemas) {
+    var d = io.tidemark.core.event.PageViewAvro.decodeRecord(value, schemas);
+    return d.record() != null && d.record().get("timestamp") instanceof Long l ? l : null;
   }
 
   /** Appends the rows to the lake table in one commit. */

@@ -6,7 +6,10 @@ package io.tidemark.core.event;
  * never rename a constant, only add.
  */
 public enum InvalidReason {
-  /** The bytes are not a JSON object (not UTF-8, not JSON, or JSON of another shape). */
+  /**
+   * The bytes are not a JSON object (not UTF-8, not JSON, or JSON of another shape) and not an
+   * Avro record in the Confluent wire format either.
+   */
   NOT_JSON("not-json"),
   /** The record is larger than {@link EventContract#MAX_RECORD_BYTES}. */
   RECORD_TOO_LARGE("record-too-large"),
@@ -21,7 +24,20 @@ public enum InvalidReason {
   /** The timestamp is zero or negative. */
   TIMESTAMP_NOT_POSITIVE("timestamp-not-positive"),
   /** The timestamp is further ahead of the record's arrival time than {@link EventContract#MAX_FUTURE_SKEW}. */
-  TIMESTAMP_IN_FUTURE("timestamp-in-future");
+  TIMESTAMP_IN_FUTURE("timestamp-in-future"),
+  /**
+   * An Avro record (Confluent wire format) whose schema id the registry answered it does not know.
+   * Not used when the registry could not be reached: then the layer waits and retries.
+   */
+  UNKNOWN_SCHEMA("unknown-schema"),
+  /** An Avro record whose bytes do not decode with the writer schema its id names (truncated, corrupt). */
+  UNDECODABLE_AVRO("undecodable-avro"),
+  /**
+   * An Avro record whose writer schema cannot be read as Tidemark's reader schema ({@code
+   * pageview.avsc}): a contract field missing without a default, or of a type that does not
+   * resolve (e.g. {@code timestamp} as a string).
+   */
+  INCOMPATIBLE_SCHEMA("incompatible-schema");
 
   private final String code;
 

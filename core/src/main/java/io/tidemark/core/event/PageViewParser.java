@@ -13,7 +13,11 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 
 /**
- * Turns the raw bytes of a Kafka record in the seed JSON format into a {@link ParseResult}.
+ * Turns the raw bytes of a Kafka record into a {@link ParseResult}: the seed JSON format, or an
+ * Avro record in the Confluent wire format, told apart by the first byte (0 is the wire format's
+ * magic byte and never starts JSON; anything else is read as JSON). Avro records are decoded with
+ * their writer schema from {@link WriterSchemas} ({@link PageViewAvro#decodeRecord}) and then meet
+ * exactly the rules JSON records meet.
  *
  * <p>The one entry point from untrusted bytes into Tidemark: the speed layer, the batch layer and
  * the generator's ground truth all call it, which is what lets a parity test prove they agree.
@@ -30,13 +34,36 @@ public final class PageViewParser {
   private PageViewParser() {}
 
   /**
-   * Parses and validates one record.
+   * Parses and validates one record, without a schema registry: an Avro record is {@code
+   * unknown-schema}. For callers that only meet JSON (tests, the generator's checks).
    *
    * @param bytes the record value exactly as read from Kafka (may be {@code null})
    * @param arrivalTimestamp the Kafka record timestamp in epoch ms, or {@code <= 0} if unknown
    */
   public static ParseResult parse(byte[] bytes, long arrivalTimestamp) {
-    return parse(bytes, arrivalTimestamp, null);
+    return parse(bytes, arrivalTimestamp, null, null);
+  }
+
+  /**
+   * Parses and validates one record of either format: what every layer calls.
+   *
+   * @param schemas writer schemas of Avro records, {@code null} when no registry is configured;
+   *     blocks while the registry cannot answer (see {@link WriterSchemas#resolve})
+   * @param unknownFields receives fields the contract does not know; {@code null} skips them
+   */
+  public static ParseResult parse(
+      byte[] bytes, long arrivalTimestamp, WriterSchemas schemas, UnknownFieldReader unknownFields) {
+    if (bytes != null && bytes.length > 0 && bytes.length <= EventContract.MAX_RECORD_BYTES
+        && PageViewAvro.isWireFormat(bytes)) {
+      PageViewAvro.Decoded d = PageViewAvro.decodeRecord(bytes, schemas);
+      if (unknownFields != null && d.record() != null) {
+        for (String field : d.extraFields()) {
+          unknownFields.readDecoded(field, d.record().get(field));
+        }
+      }
+      return d.verdict(arrivalTimestamp);
+    }
+    return parseJson(bytes, arrivalTimestamp, unknownFields);
   }
 
   /**
@@ -53,15 +80,27 @@ public final class PageViewParser {
      * should use what it collected only when the result is {@link ParseResult.Valid}.
      */
     void read(String field, JsonParser parser) throws IOException;
+
+    /**
+     * Called for every field of an Avro record's writer schema that Tidemark's reader schema does
+     * not have, with its decoded value (null, a {@link CharSequence}, a boxed number or boolean,
+     * a {@code ByteBuffer}, or Avro's generic record, array, map or enum). Ignores them by default.
+     */
+    default void readDecoded(String field, Object value) {}
   }
 
   /**
-   * Parses and validates one record, handing every unknown top-level field to {@code
-   * unknownFields} on the way. The verdict is exactly that of {@link #parse(byte[], long)}.
+   * Parses and validates one record without a schema registry, handing every unknown top-level
+   * field to {@code unknownFields} on the way. The verdict is exactly that of {@link #parse(byte[],
+   * long)}.
    *
    * @param unknownFields receives unknown fields; {@code null} skips them
    */
   public static ParseResult parse(byte[] bytes, long arrivalTimestamp, UnknownFieldReader unknownFields) {
+    return parse(bytes, arrivalTimestamp, null, unknownFields);
+  }
+
+  private static ParseResult parseJson(byte[] bytes, long arrivalTimestamp, UnknownFieldReader unknownFields) {
     if (bytes == null || bytes.length == 0) {
       return new ParseResult.Invalid(InvalidReason.NOT_JSON, "record value is empty");
     }

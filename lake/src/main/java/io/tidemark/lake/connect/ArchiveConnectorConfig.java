@@ -79,6 +79,14 @@ public final class ArchiveConnectorConfig {
     c.put("errors.tolerance", "none");
     c.put("transforms", "pageview");
     c.put("transforms.pageview.type", TRANSFORM_CLASS);
+    String registry = cfg.get(io.tidemark.core.config.SchemaRegistryOptions.URL);
+    if (registry != null && !registry.isBlank()) {
+      c.put("transforms.pageview.schema-registry.url", registry);
+      c.put("transforms.pageview.schema-registry.request-timeout-ms",
+          String.valueOf(cfg.get(io.tidemark.core.config.SchemaRegistryOptions.REQUEST_TIMEOUT).toMillis()));
+      c.put("transforms.pageview.schema-registry.max-backoff-ms",
+          String.valueOf(cfg.get(io.tidemark.core.config.SchemaRegistryOptions.MAX_BACKOFF).toMillis()));
+    }
     c.put("iceberg.tables", cfg.get(LakeOptions.NAMESPACE) + "." + cfg.get(LakeArchiveOptions.TABLE));
     c.put("iceberg.tables.auto-create-enabled", "false");
     c.put("iceberg.tables.evolve-schema-enabled", "true");

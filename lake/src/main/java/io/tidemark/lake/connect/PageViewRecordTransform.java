@@ -29,7 +29,16 @@ import org.apache.kafka.connect.transforms.Transformation;
  * creates it.
  */
 public final class PageViewRecordTransform<R extends ConnectRecord<R>> implements Transformation<R> {
-  private final RowMapper mapper = new RowMapper();
+  /** Transform setting: the registry's Confluent-API base URL; absent means JSON only. */
+  public static final String REGISTRY_URL = "schema-registry.url";
+  /** Transform setting: timeout of one registry lookup, in ms. */
+  public static final String REGISTRY_TIMEOUT_MS = "schema-registry.request-timeout-ms";
+  /** Transform setting: longest wait between lookups while the registry cannot answer, in ms. */
+  public static final String REGISTRY_MAX_BACKOFF_MS = "schema-registry.max-backoff-ms";
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PageViewRecordTransform.class);
+
+  private RowMapper mapper = new RowMapper();
 
   @Override
   public R apply(R record) {
@@ -77,12 +86,45 @@ public final class PageViewRecordTransform<R extends ConnectRecord<R>> implement
 
   @Override
   public ConfigDef config() {
-    return new ConfigDef();
+    return new ConfigDef()
+        .define(REGISTRY_URL, ConfigDef.Type.STRING, null, ConfigDef.Importance.HIGH,
+            "Schema registry (Confluent API) for the writer schemas of Avro records")
+        .define(REGISTRY_TIMEOUT_MS, ConfigDef.Type.LONG, 10_000L, ConfigDef.Importance.LOW, "Timeout of one lookup")
+        .define(REGISTRY_MAX_BACKOFF_MS, ConfigDef.Type.LONG, 10_000L, ConfigDef.Importance.LOW,
+            "Longest wait between lookups while the registry cannot answer");
   }
 
   @Override
   public void close() {}
 
+  /**
+   * Reads the registry settings. While the registry cannot answer a lookup, {@link #apply} waits
+   * and retries (the task stops consuming: backpressure, logged), so no Avro record is archived as
+   * invalid because of an outage.
+   */
   @Override
-  public void configure(Map<String, ?> configs) {}
+  public void configure(Map<String, ?> configs) {
+    org.apache.kafka.common.config.AbstractConfig c = new org.apache.kafka.common.config.AbstractConfig(config(), configs);
+    String url = c.getString(REGISTRY_URL);
+    if (url == null || url.isBlank()) {
+      mapper = new RowMapper();
+      return;
+    }
+    io.tidemark.core.event.RegistrySettings settings = new io.tidemark.core.event.RegistrySettings(url,
+        java.time.Duration.ofMillis(c.getLong(REGISTRY_TIMEOUT_MS)), java.time.Duration.ofMillis(c.getLong(REGISTRY_MAX_BACKOFF_MS)));
+    mapper = new RowMapper(settings.open(new io.tidemark.core.event.WriterSchemas.Listener() {
+      @Override
+      public void waiting(int id, int attempt, java.time.Duration backoff, String cause) {
+        if (attempt == 1 || attempt % 10 == 0) {
+          LOG.warn("Archive waits for the schema registry ({} lookups of schema id {} failed, next in {} ms): {}",
+              attempt, id, backoff.toMillis(), cause);
+        }
+      }
+
+      @Override
+      public void recovered(int id, java.time.Duration waited) {
+        LOG.info("Schema registry answered for schema id {} after {} ms of waiting", id, waited.toMillis());
+      }
+    }));
+  }
 }

@@ -2,6 +2,7 @@ package io.tidemark.lake.connect;
 
 import static io.tidemark.lake.table.PageViewTable.*;
 
+import io.tidemark.core.event.WriterSchemas;
 import io.tidemark.lake.table.EventFields;
 import java.util.Map;
 
@@ -22,11 +23,22 @@ import java.util.Map;
  */
 public final class RowMapper {
   /** Columns a Kafka row can fill, before unknown event fields. */
-  private static final int BASE_COLUMNS = 14;
+  private static final int BASE_COLUMNS = 15;
 
   private final UtcTimestamps eventTimes = new UtcTimestamps();
   private final UtcTimestamps kafkaTimes = new UtcTimestamps();
   private final UtcTimestamps ingestTimes = new UtcTimestamps();
+  private final WriterSchemas schemas;
+
+  /** A mapper for JSON only (Avro records are {@code unknown-schema}). */
+  public RowMapper() {
+    this(null);
+  }
+
+  /** @param schemas writer schemas of Avro records, null when no registry is configured */
+  public RowMapper(WriterSchemas schemas) {
+    this.schemas = schemas;
+  }
 
   /**
    * @param offset the Kafka offset, or negative when there is none
@@ -34,7 +46,7 @@ public final class RowMapper {
    * @param ingestMs when the archiver processes the record (epoch ms)
    */
   public Map<String, Object> map(byte[] bytes, String topic, Integer partition, long offset, Long kafkaTimestamp, long ingestMs) {
-    EventFields e = EventFields.read(bytes, kafkaTimestamp == null ? -1L : kafkaTimestamp);
+    EventFields e = EventFields.read(bytes, kafkaTimestamp == null ? -1L : kafkaTimestamp, schemas);
     RowValues row = new RowValues(BASE_COLUMNS + e.extras().size());
     row.add(EVENT_ID, e.eventId());
     row.add(USER_ID, e.userId());
@@ -56,6 +68,7 @@ public final class RowMapper {
       row.add(KAFKA_TIMESTAMP, kafkaTimes.of(kafkaTimestamp));
     }
     row.add(INGEST_TIME, ingestTimes.of(ingestMs));
+    row.add(SCHEMA_ID, e.schemaId());
     e.extras().forEach(row::add);
     return row;
   }

@@ -21,14 +21,17 @@ import org.apache.iceberg.types.Types;
  *
  * <p>The parsed fields keep whatever the record carried even when it broke the contract, so the
  * batch layer can re-apply the contract and an analyst can see why a record was rejected; the
- * original bytes are kept only where the record is invalid (a valid record is fully described by
- * its columns). Partitioned by {@code day(event_time)}; {@code event_time} is null when the record
+ * original bytes are kept where the record is invalid or Avro (a valid JSON record is fully
+ * described by its columns; an Avro record's bytes with {@code schema_id} are what the producer
+ * wrote, extra fields included). Partitioned by {@code day(event_time)}; {@code event_time} is null when the record
  * has no usable timestamp (not JSON, missing, not positive or beyond year 9999), so those records
  * land in the null partition instead of a made-up day. Every valid record has an event day.
  *
- * <p>Producers may add fields: the transform passes each unknown top-level field on as an optional
- * string column (JSON text for non-strings) and the sink adds the column, see {@link
- * #EXTRA_FIELD_PATTERN}.
+ * <p>Producers may add fields: the transform passes each unknown top-level field (of a JSON object,
+ * or of an Avro writer schema, e.g. an evolved schema's {@code referrer}) on as an optional string
+ * column (JSON text for non-strings) and the sink adds the column (Iceberg sink schema evolution,
+ * {@code iceberg.tables.evolve-schema-enabled}), see {@link #EXTRA_FIELD_PATTERN}; rows written
+ * before read null. A table created before {@link #SCHEMA_ID} existed gets that column the same way.
  */
 public final class PageViewTable {
   private PageViewTable() {}
@@ -50,6 +53,7 @@ public final class PageViewTable {
   public static final String SOURCE_FILE = "source_file";
   public static final String SOURCE_HASH = "source_hash";
   public static final String SOURCE_LINE = "source_line";
+  public static final String SCHEMA_ID = "schema_id";
 
   /** Unknown event fields whose names match this become columns; others are ignored. */
   public static final String EXTRA_FIELD_PATTERN = "[a-z][a-z0-9_]{0,63}";
@@ -75,7 +79,8 @@ public final class PageViewTable {
           required(14, INGEST_TIME, Types.TimestampType.withZone(), "When the archiver processed the record"),
           optional(15, SOURCE_FILE, Types.StringType.get(), "Imported file name (null for Kafka rows)"),
           optional(16, SOURCE_HASH, Types.StringType.get(), "SHA-256 of the imported file's content"),
-          optional(17, SOURCE_LINE, Types.LongType.get(), "Line (or row) number in the imported file, from 1"));
+          optional(17, SOURCE_LINE, Types.LongType.get(), "Line (or row) number in the imported file, from 1"),
+          optional(18, SCHEMA_ID, Types.IntegerType.get(), "Registry id of the writer schema of an Avro record (null for JSON)"));
 
   public static final PartitionSpec SPEC = PartitionSpec.builderFor(SCHEMA).day(EVENT_TIME).build();
 
