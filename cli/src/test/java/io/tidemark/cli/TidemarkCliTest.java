@@ -77,7 +77,7 @@ class TidemarkCliTest {
   @Test
   void configurationDocIsGeneratedFromTheDeclarations() throws Exception {
     Path doc = Path.of(System.getProperty("tidemark.root", "..")).resolve("docs/configuration.md");
-    String generated = ConfigCommand.markdownTable(GlobalOptions.knownOptions());
+    String generated = ConfigCommand.markdownTable(GlobalOptions.sharedOptions());
     assertThat(Files.readString(doc))
         .as("docs/configuration.md is stale: regenerate with ./tidemark config --markdown")
         .contains(generated);

@@ -1,5 +1,6 @@
 package io.tidemark.serving;
 
+import io.tidemark.core.config.ServingOptions;
 import static io.tidemark.schema.clickhouse.CountTable.PAGE_VIEW_COUNTS;
 import static io.tidemark.schema.clickhouse.CountTable.USER_PAGE_COUNTS;
 import static org.assertj.core.api.Assertions.assertThat;
