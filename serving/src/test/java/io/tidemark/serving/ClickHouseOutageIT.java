@@ -107,9 +107,9 @@ class ClickHouseOutageIT {
         assertThat(load.bodies).as("what callers learn of the outage")
             .containsOnly("{\"error\":\"clickhouse_unavailable\",\"message\":\"" + ApiRoutes.CLICKHOUSE_UNAVAILABLE + "\"}");
         assertThat(load.requests()).as("the breaker answers at once, so clients get many answers").isGreaterThan(500);
-        // one line per cause at most (request timeout, request refused by the breaker, breaker opened,
-        // breaker re-opened, gauge refresh timed out / refused): 6, however many requests failed
-        assertThat(warnDuring).isBetween(1L, 6L);
+        // at most one line per cause within the log interval, however many requests failed: requests and
+        // gauge refreshes each timed out, unreachable or refused by the breaker, breaker opened, re-opened
+        assertThat(warnDuring).isBetween(1L, 8L);
 
         // 2. back: the breaker's probe succeeds, answers are exact again
         signal("CONT", pid);
@@ -137,6 +137,9 @@ class ClickHouseOutageIT {
     } finally {
       signal("CONT", pid);
       stack.down();
+    }
+    try (var files = Files.walk(home)) { // the server's data; its log stays in target/clickhouse-outage-it
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
 
