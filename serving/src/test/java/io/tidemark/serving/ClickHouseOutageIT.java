@@ -54,7 +54,7 @@ class ClickHouseOutageIT {
       store.write(PAGE_VIEW_COUNTS, "/home", "2026-11-24T10:00:00Z", 5, 1);
       store.write(PAGE_VIEW_COUNTS, "/about", "2026-11-24T10:01:00Z", 3, 1);
       int port = LayerProcess.freePort();
-      // no Kafka here: health reports ClickHouse only (a configured, unreachable broker is "down" too)
+      // no Kafka here: its lag gauges would log their own (rate-limited) WARN line
       java.util.Map<String, String> values = new java.util.TreeMap<>(store.config.explicitValues());
       values.remove(io.tidemark.core.config.KafkaOptions.BOOTSTRAP.key());
       TidemarkConfig cfg = TidemarkConfig.of(values)

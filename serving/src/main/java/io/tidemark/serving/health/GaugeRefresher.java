@@ -8,7 +8,6 @@ import io.tidemark.serving.drift.DriftQueries;
 import io.tidemark.serving.internal.RateLimitedLog;
 import io.tidemark.serving.query.QueryException;
 import io.tidemark.serving.query.ServingQueries;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -47,7 +46,7 @@ public final class GaugeRefresher implements AutoCloseable {
   private final long startedAt = System.nanoTime();
 
   private volatile double freshnessLag = Double.NaN;
-  private volatile long freshnessReadAt;
+  private volatile long freshnessReadAtMillis;
   private volatile DriftFigures driftFigures = DriftFigures.NONE;
   private volatile long clickHouseReadAt = Long.MIN_VALUE;
   private volatile long kafkaReadAt = Long.MIN_VALUE;
@@ -110,9 +109,10 @@ public final class GaugeRefresher implements AutoCloseable {
     return (System.nanoTime() - since) / 1e9;
   }
 
+  /** The lag as of the last refresh plus the time since, on the queries' clock (a fixed one in tests). */
   private double freshnessLagNow() {
     double lag = freshnessLag;
-    return Double.isNaN(lag) ? lag : lag + (System.nanoTime() - freshnessReadAt) / 1e9;
+    return Double.isNaN(lag) ? lag : lag + Math.max(0, counts.clock().millis() - freshnessReadAtMillis) / 1000.0;
   }
 
   /** One refresh of every source; never throws (the executor would stop scheduling). */
@@ -127,11 +127,11 @@ public final class GaugeRefresher implements AutoCloseable {
 
   private void refreshClickHouse() {
     try {
+      long readAt = counts.clock().millis();
       ServingQueries.Freshness f = counts.freshness(staleAfterSeconds);
-      long readAt = System.nanoTime();
       DriftQueries.RunList runs = drift.list(LocalDate.now(counts.clock().withZone(ZoneOffset.UTC)).minusDays(365), 1);
       freshnessLag = f.lagSeconds() == null ? Double.NaN : f.lagSeconds();
-      freshnessReadAt = readAt;
+      freshnessReadAtMillis = readAt;
       if (runs.reports().isEmpty()) {
         driftFigures = DriftFigures.NONE;
       } else {

@@ -106,11 +106,6 @@ public final class ClickHouseReader implements AutoCloseable {
         log);
   }
 
-  /** The breaker every query of this reader passes. */
-  public CircuitBreaker breaker() {
-    return breaker;
-  }
-
   /** Tidemark's database, validated as an identifier. */
   public String database() {
     return database;
