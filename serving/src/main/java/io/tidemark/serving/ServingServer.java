@@ -94,7 +94,7 @@ public final class ServingServer implements AutoCloseable {
     DriftQueries drift = new DriftQueries(reader);
     ResponseCache cache =
         new ResponseCache(cfg.get(ServingOptions.CACHE_TTL), cfg.get(ServingOptions.CACHE_MAX_ENTRIES), registry);
-    ConsumerLag lag = ConsumerLag.fromConfig(cfg);
+    ConsumerLag lag = ConsumerLag.fromConfig(cfg, warnings);
     ApiRoutes.LagSource lagSource =
         new ApiRoutes.LagSource(lag, cfg.get(ServingOptions.SPEED_CONSUMER_GROUP), cfg.get(ServingOptions.LAKE_CONSUMER_GROUP));
     String adminToken = cfg.get(ServingOptions.ADMIN_TOKEN);
