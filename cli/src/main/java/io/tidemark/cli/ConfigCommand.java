@@ -1,6 +1,7 @@
 package io.tidemark.cli;
 
 import io.tidemark.core.config.ConfigOption;
+import io.tidemark.core.config.ServingOptions;
 import io.tidemark.core.config.TidemarkConfig;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ final class ConfigCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
-  @Option(names = "--markdown", description = "Print a Markdown table (docs/configuration.md is generated this way).")
+  @Option(names = "--markdown", description = "Print the Markdown table of the CLI's and shared modules' keys (docs/configuration.md is generated this way; tidemark.serving.* are in docs/serving.md).")
   boolean markdown;
 
   @Option(names = "--json", description = "Print as JSON.")
@@ -36,11 +37,12 @@ final class ConfigCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     List<ConfigOption<?>> options = GlobalOptions.knownOptions();
     if (markdown) {
-      out.print(markdownTable(options));
+      out.print(markdownTable(GlobalOptions.sharedOptions()));
       out.flush();
       return 0;
     }
     TidemarkConfig effective = global.resolved();
+    ServingOptions.validate(effective); // the value rules serve applies at start, so config reports the same errors
     List<Map<String, String>> rows = new ArrayList<>();
     for (ConfigOption<?> o : options) {
       Map<String, String> row = new LinkedHashMap<>();

@@ -210,12 +210,12 @@ final class DemoCommand implements Callable<Integer> {
     return "http://127.0.0.1:" + port(explicit, env, AIRFLOW_PORT_KEY, 18080);
   }
 
+  static final String SERVING_HOST_KEY = io.tidemark.core.config.ServingOptions.HOST.key();
+  static final String SERVING_PORT_KEY = io.tidemark.core.config.ServingOptions.PORT.key();
   /**
-   * Keys declared in ServingOptions and SpeedOptions, whose modules the CLI does not load (each
-   * layer runs in its own JVM); their defaults are repeated here only for the URLs printed.
+   * Declared in SpeedOptions, whose module the CLI does not load (the speed layer runs in its own
+   * JVM); its default is repeated here only for the URL printed.
    */
-  static final String SERVING_HOST_KEY = "tidemark.serving.host";
-  static final String SERVING_PORT_KEY = "tidemark.serving.port";
   static final String SPEED_WEB_UI_PORT_KEY = "tidemark.speed.web-ui-port";
 
   /**
@@ -228,7 +228,7 @@ final class DemoCommand implements Callable<Integer> {
     if (host == null || host.isBlank() || host.equals("0.0.0.0")) {
       host = "127.0.0.1";
     }
-    return "http://" + host + ":" + port(explicit, env, SERVING_PORT_KEY, 8088) + "/";
+    return "http://" + host + ":" + port(explicit, env, SERVING_PORT_KEY, io.tidemark.core.config.ServingOptions.PORT.defaultValue()) + "/";
   }
 
   static int port(Map<String, String> explicit, Map<String, String> env, String key, int defaultPort) {

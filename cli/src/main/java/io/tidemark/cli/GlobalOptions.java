@@ -4,6 +4,7 @@ import io.tidemark.core.config.ClickHouseOptions;
 import io.tidemark.core.config.ConfigOption;
 import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.LakeOptions;
+import io.tidemark.core.config.ServingOptions;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.stack.Endpoints;
 import io.tidemark.stack.StackOptions;
@@ -30,7 +31,11 @@ public final class GlobalOptions {
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
-  /** Every option the CLI process itself reads, for validation, env mapping and docs. */
+  /**
+   * Every option the CLI process itself reads, for validation, env mapping and docs; the serving
+   * layer's keys too, since the CLI validates them and prints the dashboard's URL (docs/configuration.md's
+   * table leaves them to docs/serving.md: {@link #sharedOptions()}).
+   */
   public static List<ConfigOption<?>> knownOptions() {
     List<ConfigOption<?>> all = new ArrayList<>();
     all.addAll(KafkaOptions.all());
@@ -40,6 +45,17 @@ public final class GlobalOptions {
     all.addAll(io.tidemark.core.config.JvmOptions.all());
     all.addAll(StackOptions.all());
     all.addAll(ProduceCommand.options());
+    all.addAll(ServingOptions.all());
+    return all;
+  }
+
+  /**
+   * The options of docs/configuration.md's table: {@link #knownOptions()} without the serving
+   * layer's, which docs/serving.md lists (both tables are generated from the same declarations).
+   */
+  public static List<ConfigOption<?>> sharedOptions() {
+    List<ConfigOption<?>> all = new ArrayList<>(knownOptions());
+    all.removeAll(ServingOptions.all());
     return all;
   }
 

@@ -109,6 +109,25 @@ class TidemarkCliTest {
   }
 
   @Test
+  void configListsAndValidatesTheServingKeysAsServeDoes() throws Exception {
+    Run typo = run("config", "-D", "tidemark.serving.prot=9000");
+    assertThat(typo.exitCode()).isEqualTo(2);
+    assertThat(typo.err().strip()).isEqualTo(
+        "tidemark: Unknown configuration key tidemark.serving.prot (did you mean tidemark.serving.port?)");
+    Run range = run("config", "-D", "tidemark.serving.max-limit=0");
+    assertThat(range.exitCode()).isEqualTo(2);
+    assertThat(range.err().strip()).isEqualTo("tidemark: Invalid value '0' for tidemark.serving.max-limit"
+        + " (TIDEMARK_SERVING_MAX_LIMIT): expected between 1 and 100000");
+    Run listed = run("config", "--json", "-D", "tidemark.serving.port=9000");
+    assertThat(listed.exitCode()).as(listed.err()).isZero();
+    java.util.Map<String, String> values = new java.util.TreeMap<>();
+    new com.fasterxml.jackson.databind.ObjectMapper().readTree(listed.out())
+        .forEach(row -> values.put(row.get("key").asText(), row.get("value").asText()));
+    assertThat(values).containsEntry("tidemark.serving.port", "9000").containsEntry("tidemark.serving.breaker-failures", "3")
+        .containsKey("tidemark.serving.allowed-hosts").containsKey("tidemark.kafka.bootstrap");
+  }
+
+  @Test
   void badDurationNamesTheFormat() {
     Run r = run("produce", "--duration", "soon");
     assertThat(r.exitCode()).isEqualTo(2);
@@ -118,7 +137,7 @@ class TidemarkCliTest {
   @Test
   void configurationDocIsGeneratedFromTheDeclarations() throws Exception {
     Path doc = Path.of(System.getProperty("tidemark.root", "..")).resolve("docs/configuration.md");
-    String generated = ConfigCommand.markdownTable(GlobalOptions.knownOptions());
+    String generated = ConfigCommand.markdownTable(GlobalOptions.sharedOptions());
     assertThat(Files.readString(doc))
         .as("docs/configuration.md is stale: regenerate with ./tidemark config --markdown")
         .contains(generated);

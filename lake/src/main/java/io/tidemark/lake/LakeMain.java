@@ -83,7 +83,7 @@ public final class LakeMain implements Runnable {
     cl.setExecutionExceptionHandler(
         (ex, line, parse) -> {
           line.getErr().println("lake " + line.getCommandName() + ": " + ex.getMessage());
-          return ex instanceof io.tidemark.core.config.ConfigException
+          return ex instanceof io.tidemark.core.config.ConfigException || ex instanceof io.tidemark.lake.cli.UnusableInputException
               ? io.tidemark.core.cli.ExitCodes.USAGE
               : io.tidemark.core.cli.ExitCodes.FAILED;
         });

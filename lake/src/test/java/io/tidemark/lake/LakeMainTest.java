@@ -29,6 +29,31 @@ class LakeMainTest {
   }
 
   @Test
+  void importOfAMissingOrNonParquetFileIsBadUsageNamingThePathAndReason(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path fake = dir.resolve("events.parquet");
+    Files.writeString(fake, "{\"event_id\":\"e1\"}\n");
+    Path tiny = dir.resolve("tiny.parquet");
+    Files.writeString(tiny, "PAR1");
+    Path missing = dir.resolve("missing.jsonl");
+    Path text = dir.resolve("events.txt");
+    Files.writeString(text, "x");
+    java.util.Map<Path, String> reasons = new java.util.LinkedHashMap<>();
+    reasons.put(missing, "no such file");
+    reasons.put(fake, "not a Parquet file (it does not start and end with PAR1)");
+    reasons.put(tiny, "not a Parquet file (4 bytes; a Parquet file starts and ends with PAR1)");
+    reasons.put(text, "unknown format (expected .jsonl, .ndjson, .json, .csv or .parquet)");
+    reasons.put(dir, "it is a directory, not a file");
+    for (var e : reasons.entrySet()) {
+      CommandLine cl = LakeMain.commandLine();
+      StringWriter err = new StringWriter();
+      cl.setErr(new PrintWriter(err));
+      // the catalog is never contacted: the file is checked first (no stack runs in this test)
+      assertThat(cl.execute("import", "--no-progress", e.getKey().toString())).as(e.getKey().toString()).isEqualTo(2);
+      assertThat(err.toString()).isEqualTo("lake import: Cannot import " + e.getKey() + ": " + e.getValue() + System.lineSeparator());
+    }
+  }
+
+  @Test
   void everyLakeOptionIsDocumented() throws Exception {
     String docs = Files.readString(Path.of("../docs/lake.md"));
     for (var o : LakeArchiveOptions.all()) {

@@ -176,9 +176,14 @@ public final class ReconcileMain implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "YYYY-MM-DD") LocalDate to;
     @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "Show this day's latest report.") LocalDate date;
     @Option(names = "--details", description = "With --date: the largest per-key differences too.") boolean details;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+      if (date != null && (from != null || to != null)) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--date shows one day's report and --from/--to list a range: give one or the other");
+      }
       try (ClickHouseSql sql = clickHouse()) {
         ReportStore store = new ReportStore(sql);
         if (date != null) {
@@ -327,6 +332,7 @@ public final class ReconcileMain implements Callable<Integer> {
   /** Runs any picocli {@code command} of this tool (e.g. the batch benchmark) with the same handling. */
   public static int execute(Object command, java.io.PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(command);
+    cl.registerConverter(LocalDate.class, ReconcileMain::day);
     for (String name : List.of("reconcile", "backfill")) {
       CommandLine sub = cl.getSubcommands().get(name);
       if (sub != null) {
@@ -348,6 +354,26 @@ public final class ReconcileMain implements Callable<Integer> {
     });
     cl.setParameterExceptionHandler((e, a) -> BatchMain.badArguments(e, e.getCommandLine().getCommandName()));
     return cl.execute(args);
+  }
+
+  /**
+   * A {@code --date}/{@code --from}/{@code --to} value: {@code YYYY-MM-DD} between 1970-01-01 and
+   * 2105-12-31, the days ClickHouse's Date and DateTime hold. picocli's own conversion took ISO's
+   * extended years ({@code +99999-01-01}), which then failed in ClickHouse with the SQL in the
+   * message; now it is a usage error (exit 2) before anything is contacted.
+   */
+  static LocalDate day(String value) {
+    LocalDate d;
+    try {
+      d = value.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}") ? LocalDate.parse(value) : null;
+    } catch (java.time.format.DateTimeParseException e) {
+      d = null;
+    }
+    if (d == null || d.getYear() < 1970 || d.getYear() > 2105) {
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a day: expected YYYY-MM-DD between 1970-01-01 and 2105-12-31");
+    }
+    return d;
   }
 
   /**

@@ -10,6 +10,7 @@ import io.tidemark.schema.StoreUnavailableException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,8 +35,36 @@ class ReconcileMainTest {
     StringWriter err = new StringWriter();
     int code = ReconcileMain.execute(new PrintWriter(err, true), "reconcile", "--date", "2026-13-01");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).startsWith("error: Invalid value for option '--date': cannot convert '2026-13-01'")
+    assertThat(err.toString()).startsWith("error: Invalid value for option '--date': '2026-13-01' is not a day")
         .endsWith(System.lineSeparator() + "Run './tidemark reconcile --help' for usage." + System.lineSeparator());
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "drift | --date | +99999-01-01", "drift | --date | 1969-12-31", "drift | --from | 2106-01-01",
+      "days | --to | 20261124", "reconcile | --date | 2026-02-30", "backfill | --from | 0999-01-01"})
+  void rejectsADayClickHouseCannotHoldAsBadUsageInOneLine(String command, String option, String value) {
+    StringWriter err = new StringWriter();
+    int code = ReconcileMain.execute(new PrintWriter(err, true), command, option, value);
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo("error: Invalid value for option '" + option + "': '" + value
+        + "' is not a day: expected YYYY-MM-DD between 1970-01-01 and 2105-12-31" + System.lineSeparator()
+        + "Run './tidemark " + command + " --help' for usage." + System.lineSeparator());
+  }
+
+  @Test
+  void driftRefusesDateTogetherWithARangeBeforeContactingClickHouse() {
+    for (String[] args : List.of(new String[] {"--date", "2026-11-24", "--from", "2026-11-01"},
+        new String[] {"--to", "2026-11-30", "--date", "2026-11-24"})) {
+      StringWriter err = new StringWriter();
+      String[] all = new String[args.length + 1];
+      all[0] = "drift";
+      System.arraycopy(args, 0, all, 1, args.length);
+      assertThat(ReconcileMain.execute(new PrintWriter(err, true), all)).isEqualTo(2);
+      assertThat(err.toString()).isEqualTo(
+          "error: --date shows one day's report and --from/--to list a range: give one or the other" + System.lineSeparator()
+              + "Run './tidemark drift --help' for usage." + System.lineSeparator());
+    }
   }
 
   @Test

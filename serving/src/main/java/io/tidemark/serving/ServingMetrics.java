@@ -23,7 +23,8 @@ public final class ServingMetrics {
 
   /**
    * Counter of failed ClickHouse queries, tags {@value #TAG_QUERY} and {@value #TAG_REASON}
-   * ({@code unavailable} or {@code rejected}). Prometheus: {@code
+   * ({@code unavailable}, {@code rejected}, or {@code circuit_open}: not sent while the breaker is
+   * open). Prometheus: {@code
    * tidemark_serving_clickhouse_query_errors_total}.
    */
   public static final String CLICKHOUSE_QUERY_ERRORS = "tidemark.serving.clickhouse.query.errors";
@@ -35,15 +36,32 @@ public final class ServingMetrics {
   public static final String CACHE_MISSES = "tidemark.serving.cache.misses";
 
   /**
-   * Gauge: wall clock minus the newest window written by any layer, in seconds, as of the last
-   * freshness query ({@code NaN} before the first). Prometheus: {@code
-   * tidemark_serving_freshness_lag_seconds}.
+   * Gauge: {@code 0} closed, {@code 1} open (ClickHouse queries fail at once), {@code 2} half-open
+   * (one probe query out). Prometheus: {@code tidemark_serving_clickhouse_circuit_state}.
+   */
+  public static final String CLICKHOUSE_CIRCUIT_STATE = "tidemark.serving.clickhouse.circuit.state";
+
+  /**
+   * Gauge per source (tag {@value #TAG_SOURCE}: {@code clickhouse}, {@code kafka}): seconds since
+   * the background refresh last read that source successfully, i.e. the age of the values the
+   * gauges below export (since start when it never succeeded; {@code NaN} for Kafka when no
+   * broker is configured). Prometheus: {@code tidemark_serving_gauges_age_seconds}.
+   */
+  public static final String GAUGES_AGE = "tidemark.serving.gauges.age";
+
+  /** Tag of {@link #GAUGES_AGE}. */
+  public static final String TAG_SOURCE = "source";
+
+  /**
+   * Gauge: wall clock minus the newest window written by any layer, in seconds: the lag of the
+   * last background refresh plus the time since it ({@code NaN} before the first). Prometheus:
+   * {@code tidemark_serving_freshness_lag_seconds}.
    */
   public static final String FRESHNESS_LAG = "tidemark.serving.freshness.lag";
 
   /**
    * Gauge: {@code |batch - speed|} summed over windows in the newest reconciled day's latest run
-   * ({@code NaN} before any run). Read from ClickHouse at scrape time, so Prometheus gets
+   * ({@code NaN} before any run). Read from ClickHouse in the background, so Prometheus gets
    * reconciliation's results (a batch job with no endpoint of its own) through the serving layer.
    * Prometheus: {@code tidemark_serving_drift_last_abs_drift}.
    */
@@ -61,7 +79,7 @@ public final class ServingMetrics {
 
   /**
    * Gauge per consumer group (tag {@value #TAG_GROUP}): records of the events topic not yet
-   * committed by the speed layer's or the lake's consumer group, read from Kafka at scrape time
+   * committed by the speed layer's or the lake's consumer group, read from Kafka in the background
    * ({@code NaN} when Kafka is not configured or the group has no offsets). Prometheus: {@code
    * tidemark_serving_kafka_consumer_lag_records}.
    */

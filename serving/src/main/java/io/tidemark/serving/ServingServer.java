@@ -1,10 +1,11 @@
 package io.tidemark.serving;
 
+import io.tidemark.core.config.ServingOptions;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -12,8 +13,12 @@ import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.serving.api.ApiRoutes;
 import io.tidemark.serving.api.ApiStatusException;
 import io.tidemark.serving.api.BadRequestException;
+import io.tidemark.serving.api.EdgeGuard;
+import io.tidemark.serving.api.JsonErrorHandler;
 import io.tidemark.serving.drift.DriftQueries;
 import io.tidemark.serving.health.ConsumerLag;
+import io.tidemark.serving.health.GaugeRefresher;
+import io.tidemark.serving.internal.RateLimitedLog;
 import io.tidemark.serving.query.ClickHouseReader;
 import io.tidemark.serving.query.QueryException;
 import io.tidemark.serving.query.ResponseCache;
@@ -26,7 +31,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Reads ClickHouse only, as the read-only user: starting or stopping it changes no data.
+ *
+ * <p>While ClickHouse fails it stays responsive: {@code /metrics} answers from values a background
+ * thread refreshes ({@link GaugeRefresher}), queries pass a circuit breaker that fails them at once
+ * after consecutive failures, {@code /api/health} answers 503, and failures are logged at most
+ * once per cause per {@code tidemark.serving.log-interval} ({@link RateLimitedLog}). Callers learn
+ * that ClickHouse is unavailable, never its URL or an exception (those are logged).
  */
 public final class ServingServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServingServer.class);
@@ -50,9 +60,12 @@ public final class ServingServer implements AutoCloseable {
   private final List<ApiRoutes.Route> routes;
   private final String host;
   private final ConsumerLag lag;
+  private final GaugeRefresher gauges;
 
   private ServingServer(
-      Javalin app, PrometheusMeterRegistry registry, List<ApiRoutes.Route> routes, String host, ConsumerLag lag) {
+      Javalin app, PrometheusMeterRegistry registry, List<ApiRoutes.Route> routes, String host, ConsumerLag lag,
+      GaugeRefresher gauges) {
+    this.gauges = gauges;
     this.app = app;
     this.registry = registry;
     this.routes = routes;
@@ -75,51 +88,34 @@ public final class ServingServer implements AutoCloseable {
   public static ServingServer start(TidemarkConfig cfg, Clock clock) {
     ServingOptions.validate(cfg);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    ClickHouseReader reader = ClickHouseReader.fromConfig(cfg, cfg.get(ServingOptions.QUERY_TIMEOUT), registry);
+    RateLimitedLog warnings = new RateLimitedLog(LOG, cfg.get(ServingOptions.LOG_INTERVAL));
+    ClickHouseReader reader = ClickHouseReader.fromConfig(cfg, registry, warnings);
     ServingQueries counts = new ServingQueries(reader, clock);
     DriftQueries drift = new DriftQueries(reader);
     ResponseCache cache =
         new ResponseCache(cfg.get(ServingOptions.CACHE_TTL), cfg.get(ServingOptions.CACHE_MAX_ENTRIES), registry);
-    ConsumerLag lag = ConsumerLag.fromConfig(cfg);
+    ConsumerLag lag = ConsumerLag.fromConfig(cfg, warnings);
     ApiRoutes.LagSource lagSource =
         new ApiRoutes.LagSource(lag, cfg.get(ServingOptions.SPEED_CONSUMER_GROUP), cfg.get(ServingOptions.LAKE_CONSUMER_GROUP));
+    String adminToken = cfg.get(ServingOptions.ADMIN_TOKEN);
     ApiRoutes api =
         new ApiRoutes(counts, drift, cache,
             new ApiRoutes.Limits(
                 cfg.get(ServingOptions.MAX_RANGE), cfg.get(ServingOptions.MAX_LIMIT), cfg.get(ServingOptions.STALE_AFTER),
-                cfg.get(ServingOptions.REFRESH_INTERVAL), cfg.get(ServingOptions.ADMIN_TOKEN)),
+                cfg.get(ServingOptions.REFRESH_INTERVAL), adminToken),
             lagSource);
-    for (String group : List.of(lagSource.speedGroup(), lagSource.lakeGroup())) {
-      Gauge.builder(ServingMetrics.CONSUMER_LAG, () -> {
-            Long l = lagSource.of(group).lag();
-            return l == null ? Double.NaN : l.doubleValue();
-          })
-          .description("Records of the events topic not yet committed by the consumer group")
-          .tag(ServingMetrics.TAG_GROUP, group)
-          .baseUnit("records")
-          .register(registry);
-    }
-    AtomicReference<Double> lastLag = new AtomicReference<>(Double.NaN);
-    Gauge.builder(ServingMetrics.FRESHNESS_LAG, () -> {
-          try {
-            Double seconds = counts.freshness(cfg.get(ServingOptions.STALE_AFTER).toSeconds()).lagSeconds();
-            lastLag.set(seconds == null ? Double.NaN : seconds);
-          } catch (QueryException e) {
-            lastLag.set(Double.NaN);
-          }
-          return lastLag.get();
-        })
-        .description("Wall clock minus the newest count window written, in seconds")
-        .baseUnit("seconds")
-        .register(registry);
-
-    registerDriftGauges(registry, drift, clock);
+    GaugeRefresher gauges = new GaugeRefresher(registry, counts, drift, lagSource,
+        cfg.get(ServingOptions.STALE_AFTER), cfg.get(ServingOptions.METRICS_REFRESH_INTERVAL), warnings);
+    EdgeGuard edge = new EdgeGuard(ServingOptions.allowedHosts(cfg));
 
     byte[] openApi = resource("/openapi.json");
     List<ApiRoutes.Route> routes = api.routes();
+    JsonErrorHandler jettyErrors = new JsonErrorHandler();
     Javalin app =
         Javalin.create(config -> {
           config.showJavalinBanner = false;
+          config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+          config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
           config.staticFiles.add(sf -> {
             sf.hostedPath = "/";
             sf.directory = "/public";
@@ -128,19 +124,29 @@ public final class ServingServer implements AutoCloseable {
           config.requestLogger.http((ctx, ms) -> record(registry, ctx, ms));
           for (ApiRoutes.Route r : routes) {
             config.router.mount(router -> router.addHttpHandler(r.method(), r.path(), r.handler()));
+            if (r.method() == HandlerType.GET) {
+              // HEAD answers what GET would, validation included (Jetty sends no body)
+              config.router.mount(router -> router.addHttpHandler(HandlerType.HEAD, r.path(), r.handler()));
+            }
           }
         });
+    app.before(edge::check);
     app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
     app.exception(BadRequestException.class, (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));
     app.exception(ApiStatusException.class, (e, ctx) -> error(ctx, e.status(), e.error(), e.getMessage()));
     app.exception(QueryException.class, (e, ctx) -> {
-      LOG.warn("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
-      error(ctx, e.isUnavailable() ? 503 : 500, e.isUnavailable() ? "clickhouse_unavailable" : "query_failed", e.getMessage());
+      warnings.warn("request-" + e.kind() + (e.isUnavailable() ? "" : "-" + e.serverCode()),
+          ctx.method() + " " + ctx.path() + " failed: " + e.getMessage());
+      if (e.isUnavailable()) {
+        error(ctx, 503, "clickhouse_unavailable", ApiRoutes.CLICKHOUSE_UNAVAILABLE);
+      } else {
+        error(ctx, 500, "query_failed", "A ClickHouse query failed (details are in the serving layer's log)");
+      }
     });
     app.exception(Exception.class, (e, ctx) -> {
       LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-      error(ctx, 500, "internal_error", "Internal error: " + e);
+      error(ctx, 500, "internal_error", "Internal error (details are in the serving layer's log)");
     });
     app.error(404, ctx -> {
       if (ctx.path().startsWith("/api/")) {
@@ -152,6 +158,7 @@ public final class ServingServer implements AutoCloseable {
       app.start(host, cfg.get(ServingOptions.PORT));
     } catch (io.javalin.util.JavalinBindException e) {
       app.stop();
+      gauges.close();
       registry.close();
       if (lag != null) {
         lag.close();
@@ -162,47 +169,7 @@ public final class ServingServer implements AutoCloseable {
     }
     LOG.info("Serving on http://{}:{} (ClickHouse as {} in database {})", host, app.port(),
         cfg.get(io.tidemark.core.config.ClickHouseOptions.READONLY_USER), reader.database());
-    return new ServingServer(app, registry, routes, host, lag);
-  }
-
-  /** Drift of the newest reconciled day, read at most every 5 s whatever the scrape rate. */
-  private static void registerDriftGauges(PrometheusMeterRegistry registry, DriftQueries drift, Clock clock) {
-    AtomicReference<DriftQueries.Run> last = new AtomicReference<>();
-    long[] readAt = {Long.MIN_VALUE};
-    java.util.function.Supplier<DriftQueries.Run> latest = () -> {
-      synchronized (readAt) {
-        long now = System.nanoTime();
-        if (readAt[0] == Long.MIN_VALUE || now - readAt[0] > 5_000_000_000L) {
-          readAt[0] = now;
-          try {
-            DriftQueries.RunList list = drift.list(java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC)).minusDays(365), 1);
-            last.set(list.reports().isEmpty() ? null : list.reports().get(0));
-          } catch (QueryException e) {
-            last.set(null);
-          }
-        }
-        return last.get();
-      }
-    };
-    Gauge.builder(ServingMetrics.DRIFT_LAST_ABS, () -> {
-          DriftQueries.Run r = latest.get();
-          return r == null ? Double.NaN : r.absDrift();
-        })
-        .description("|batch - speed| of the newest reconciled day's latest run")
-        .register(registry);
-    Gauge.builder(ServingMetrics.DRIFT_LAST_RELATIVE, () -> {
-          DriftQueries.Run r = latest.get();
-          return r == null ? Double.NaN : r.relativeDrift();
-        })
-        .description("Relative drift of the newest reconciled day's latest run")
-        .register(registry);
-    Gauge.builder(ServingMetrics.RECONCILE_LAST_FINISHED, () -> {
-          DriftQueries.Run r = latest.get();
-          return r == null ? Double.NaN : java.time.Instant.parse(r.finishedAt()).getEpochSecond();
-        })
-        .description("When the newest reconciled day's latest run finished, epoch seconds")
-        .baseUnit("seconds")
-        .register(registry);
+    return new ServingServer(app, registry, routes, host, lag, gauges);
   }
 
   private static void record(PrometheusMeterRegistry registry, Context ctx, float ms) {
@@ -270,6 +237,7 @@ public final class ServingServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    gauges.close();
     registry.close();
     if (lag != null) {
       lag.close();

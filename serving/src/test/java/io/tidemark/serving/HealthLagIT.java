@@ -1,5 +1,6 @@
 package io.tidemark.serving;
 
+import io.tidemark.core.config.ServingOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -75,9 +76,13 @@ class HealthLagIT {
         JsonNode lake = health.get("lake");
         assertThat(lake.get("status").asText()).isEqualTo("ok");
         assertThat(lake.get("consumer_lag").get("lag").asLong()).isEqualTo(8);
-        assertThat(Http.get(server.url() + "/metrics").body())
-            .contains("tidemark_serving_kafka_consumer_lag_records{group=\"" + speedGroup + "\"} 3.0")
-            .contains("tidemark_serving_kafka_consumer_lag_records{group=\"" + lakeGroup + "\"} 8.0");
+        // the gauges are refreshed in the background: their first refresh may still be under way
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() ->
+            assertThat(Http.get(server.url() + "/metrics").body())
+                .contains("tidemark_serving_kafka_consumer_lag_records{group=\"" + speedGroup + "\"} 3.0")
+                .contains("tidemark_serving_kafka_consumer_lag_records{group=\"" + lakeGroup + "\"} 8.0"));
+        assertThat(Http.get(server.url() + "/metrics").body()).containsPattern(
+            "tidemark_serving_gauges_age_seconds\\{source=\"kafka\"} [0-9]");
       }
       try (ServingServer server = ServingServer.start(cfg.with(ServingOptions.LAKE_CONSUMER_GROUP, "never_" + suffix))) {
         JsonNode lake = Http.get(server.url() + "/api/health").json().get("lake");

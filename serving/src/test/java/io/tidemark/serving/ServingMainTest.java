@@ -1,5 +1,6 @@
 package io.tidemark.serving;
 
+import io.tidemark.core.config.ServingOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidemark.core.config.ConfigOption;

@@ -1,5 +1,6 @@
 package io.tidemark.serving;
 
+import io.tidemark.core.config.ServingOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -127,12 +128,17 @@ class ServingServerTest {
       /api/drift/reports?days=0 | Parameter 'days' is 0; allowed 1 .. 366
       /api/drift/reports/2026-13-40 | Parameter 'day' is not a calendar day: '2026-13-40'
       /api/drift/reports/yesterday | Parameter 'day' must be a day such as 2026-11-24, got 'yesterday'
+      /api/top-pages?minutes=%zz | Parameter 'minutes' has a malformed percent-encoding at character 0 ('%zz'): '%' must be followed by two hex digits; write a literal % as %25
+      /api/counts/user?user_id=abc%&from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z | Parameter 'user_id' has a malformed percent-encoding at character 3 ('%'): '%' must be followed by two hex digits; write a literal % as %25
       """)
-  void rejectsBadParametersWith400AndAMessage(String path, String message) {
-    Http.Response r = Http.get(server.url() + path);
+  void rejectsBadParametersWith400AndAMessage(String path, String message) throws Exception {
+    // sent as written (java.net.URI refuses a malformed escape such as %zz, which clients do send)
+    Raw r = Raw.send(server.port(), "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     assertThat(r.status()).as(r.body()).isEqualTo(400);
-    assertThat(r.json().get("error").asText()).isEqualTo("bad_request");
-    assertThat(r.json().get("message").asText()).isEqualTo(message);
+    assertThat(r.header("Content-Type")).startsWith("application/json");
+    JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    assertThat(json.get("error").asText()).isEqualTo("bad_request");
+    assertThat(json.get("message").asText()).isEqualTo(message);
   }
 
   @Test
@@ -145,13 +151,117 @@ class ServingServerTest {
   }
 
   @Test
-  void answers503NamingClickHouseWhenItIsUnreachable() {
+  void answers503WithoutInternalUrlsOrExceptionsWhenClickHouseIsUnreachable() {
     Http.Response r = Http.get(server.url() + "/api/freshness");
     assertThat(r.status()).isEqualTo(503);
-    assertThat(r.json().get("error").asText()).isEqualTo("clickhouse_unavailable");
-    assertThat(r.json().get("message").asText()).startsWith("Cannot reach ClickHouse at http://127.0.0.1:1/");
+    assertThat(r.body()).isEqualTo("{\"error\":\"clickhouse_unavailable\",\"message\":\"" + ApiRoutes.CLICKHOUSE_UNAVAILABLE + "\"}");
     assertThat(Http.get(server.url() + "/metrics").body())
         .contains("tidemark_serving_clickhouse_query_errors_total{query=\"freshness\",reason=\"unavailable\"}");
+  }
+
+  @Test
+  void healthIs503WhileClickHouseIsDown() {
+    Http.Response r = Http.get(server.url() + "/api/health");
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.body()).isEqualTo(
+        "{\"status\":\"down\",\"clickhouse\":{\"status\":\"down\",\"message\":\"" + ApiRoutes.CLICKHOUSE_UNAVAILABLE + "\"}}");
+  }
+
+  @Test
+  void headRunsTheSameValidationAsGet() {
+    assertThat(head("/api/top-pages?minutes=-1")).isEqualTo(400);
+    assertThat(head("/api/top-pages?limt=1")).isEqualTo(400);
+    assertThat(head("/api/top-pages?minutes=%zz")).isEqualTo(400);
+    assertThat(head("/api/freshness")).isEqualTo(503);
+    assertThat(head("/api/dashboard-config")).isEqualTo(200);
+  }
+
+  private static int head(String path) {
+    Raw r = Raw.send(server.port(), "HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assertThat(r.body()).as("HEAD %s has no body", path).isEmpty();
+    return r.status();
+  }
+
+  @Test
+  void everyAnswerCarriesNosniffAndAPolicyThatForbidsFraming() {
+    for (String path : List.of("/", "/dashboard.js", "/api/dashboard-config", "/api/nope", "/api/top-pages?minutes=0", "/metrics")) {
+      Raw r = Raw.send(server.port(), "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+      assertThat(r.header("X-Content-Type-Options")).as(path).isEqualTo("nosniff");
+      assertThat(r.header("Content-Security-Policy")).as(path).contains("frame-ancestors 'none'", "default-src 'self'");
+      assertThat(r.header("X-Frame-Options")).as(path).isEqualTo("DENY");
+    }
+  }
+
+  @Test
+  void aHostNotOnTheAllowListIs403SoDnsRebindingPagesCannotReadTheApi() {
+    Raw evil = Raw.send(server.port(), "GET /api/dashboard-config HTTP/1.1\r\nHost: evil.example:" + server.port() + "\r\nConnection: close\r\n\r\n");
+    assertThat(evil.status()).isEqualTo(403);
+    assertThat(evil.body()).isEqualTo("{\"error\":\"host_not_allowed\",\"message\":\"Host 'evil.example:" + server.port()
+        + "' is not served here; add its name to tidemark.serving.allowed-hosts\"}");
+    assertThat(Raw.send(server.port(), "GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n").status())
+        .as("the dashboard too").isEqualTo(403);
+    for (String host : List.of("localhost", "LOCALHOST:" + server.port(), "127.0.0.1:" + server.port(), "[::1]:" + server.port())) {
+      assertThat(Raw.send(server.port(), "GET /api/dashboard-config HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").status())
+          .as(host).isEqualTo(200);
+    }
+    try (ServingServer named = ServingServer.start(TidemarkConfig.of(Map.of(
+        ClickHouseOptions.URL.key(), "http://127.0.0.1:1", ServingOptions.PORT.key(), "0",
+        ServingOptions.ALLOWED_HOSTS.key(), "tidemark.internal, Dash.Example.com")))) {
+      for (String host : List.of("tidemark.internal", "dash.example.com:443")) {
+        assertThat(Raw.send(named.port(), "GET /api/dashboard-config HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").status())
+            .as(host).isEqualTo(200);
+      }
+      assertThat(Raw.send(named.port(), "GET /api/dashboard-config HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n").status())
+          .isEqualTo(403);
+    }
+  }
+
+  @Test
+  void serverLevelErrorsOnTheApiAreJsonNotHtml() {
+    String longQuery = "x".repeat(20_000);
+    Raw uri = Raw.send(server.port(), "GET /api/top-pages?q=" + longQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assertThat(uri.status()).isEqualTo(414);
+    assertThat(uri.header("Content-Type")).startsWith("application/json");
+    assertThat(uri.body()).isEqualTo("{\"error\":\"uri_too_long\",\"message\":\"The request URI is longer than the server accepts; shorten the query\"}");
+    Raw headers = Raw.send(server.port(), "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + longQuery + "\r\nConnection: close\r\n\r\n");
+    assertThat(headers.status()).isEqualTo(431);
+    assertThat(headers.body()).isEqualTo("{\"error\":\"headers_too_large\",\"message\":\"The request headers are larger than the server accepts\"}");
+    assertThat(headers.header("X-Content-Type-Options")).isEqualTo("nosniff");
+    Raw bad = Raw.send(server.port(), "GET /api/drift/reports/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.header("Content-Type")).startsWith("application/json");
+    assertThat(bad.body()).isEqualTo("{\"error\":\"bad_request\",\"message\":\"Malformed HTTP request\"}");
+  }
+
+  /** One request over a plain socket: for a Host header and malformed requests that HttpClient refuses to send. */
+  record Raw(int status, Map<String, String> headers, String body) {
+    String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    static Raw send(int port, String request) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+        String all;
+        try {
+          all = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.net.SocketException e) {
+          throw new java.io.UncheckedIOException("no answer to " + request.substring(0, Math.min(60, request.length())), e);
+        }
+        int end = all.indexOf("\r\n\r\n");
+        String[] head = all.substring(0, end).split("\r\n");
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (int i = 1; i < head.length; i++) {
+          int colon = head[i].indexOf(':');
+          headers.put(head[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), head[i].substring(colon + 1).trim());
+        }
+        return new Raw(Integer.parseInt(head[0].split(" ")[1]), headers, all.substring(end + 4));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
   }
 
   @Test
@@ -198,6 +308,19 @@ class ServingServerTest {
             ClickHouseOptions.URL.key(), "http://127.0.0.1:1", ServingOptions.ADMIN_TOKEN.key(), "short"))))
         .isInstanceOf(ConfigException.class)
         .hasMessage("tidemark.serving.admin-token (TIDEMARK_SERVING_ADMIN_TOKEN) must be at least 16 characters when set");
+    for (String blank : List.of("", "   ")) {
+      assertThatThrownBy(() -> ServingServer.start(TidemarkConfig.of(Map.of(
+              ClickHouseOptions.URL.key(), "http://127.0.0.1:1", ServingOptions.ADMIN_TOKEN.key(), blank))))
+          .as("admin token '%s'", blank)
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("tidemark.serving.admin-token (TIDEMARK_SERVING_ADMIN_TOKEN) is set but blank: give a token of at least 16"
+              + " characters, or remove the key to disable the admin endpoints");
+    }
+    assertThatThrownBy(() -> ServingServer.start(TidemarkConfig.of(Map.of(
+            ClickHouseOptions.URL.key(), "http://127.0.0.1:1", ServingOptions.ALLOWED_HOSTS.key(), "evil.example:80"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid value 'evil.example:80' for tidemark.serving.allowed-hosts (TIDEMARK_SERVING_ALLOWED_HOSTS): expected"
+            + " host names or addresses without port, comma-separated ([::1] for IPv6), or *; 'evil.example:80' is not one");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.tidemark.serving;
 
+import io.tidemark.core.config.ServingOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tidemark.core.config.ClickHouseOptions;
 import io.tidemark.core.config.KafkaOptions;

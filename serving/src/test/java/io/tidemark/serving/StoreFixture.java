@@ -27,7 +27,11 @@ final class StoreFixture implements AutoCloseable {
   final ClickHouseSql writer;
 
   StoreFixture(String prefix) {
-    TidemarkConfig shared = TestServices.get(Service.CLICKHOUSE).config();
+    this(prefix, TestServices.get(Service.CLICKHOUSE).config());
+  }
+
+  /** A database on the ClickHouse that {@code shared} points at (a test's own server). */
+  StoreFixture(String prefix, TidemarkConfig shared) {
     String db = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     this.config = shared.with(ClickHouseOptions.DATABASE, db);
     this.writer = ClickHouseClients.connect(config);

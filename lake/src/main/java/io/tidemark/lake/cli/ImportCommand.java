@@ -44,6 +44,12 @@ public final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    for (Path f : files) { // every file checked before the catalog is opened or anything is written
+      String why = ArchiveImporter.unimportable(f);
+      if (why != null) {
+        throw new UnusableInputException("Cannot import " + f + ": " + why);
+      }
+    }
     TidemarkConfig cfg = parent.config();
     List<ArchiveImporter.FileResult> results = new ArrayList<>();
     try (JdbcCatalog catalog = LakeCatalog.open(cfg)) {

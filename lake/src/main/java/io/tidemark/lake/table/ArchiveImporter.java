@@ -84,6 +84,48 @@ public final class ArchiveImporter {
     this.targetFileSize = targetFileSize;
   }
 
+  /**
+   * Why {@code file} cannot be imported, or null when it can be opened as the format its name
+   * says: missing, a directory, unreadable, an unknown extension, or a {@code .parquet} file
+   * without Parquet's {@code PAR1} magic at its start and end. Reads at most 8 bytes.
+   */
+  public static String unimportable(Path file) {
+    if (!java.nio.file.Files.exists(file)) {
+      return "no such file";
+    }
+    if (java.nio.file.Files.isDirectory(file)) {
+      return "it is a directory, not a file";
+    }
+    if (!java.nio.file.Files.isReadable(file)) {
+      return "it is not readable (check its permissions)";
+    }
+    Format format;
+    try {
+      format = Format.of(file);
+    } catch (IllegalArgumentException e) {
+      return "unknown format (expected .jsonl, .ndjson, .json, .csv or .parquet)";
+    }
+    if (format == Format.PARQUET) {
+      try (java.nio.channels.SeekableByteChannel ch = java.nio.file.Files.newByteChannel(file)) {
+        long size = ch.size();
+        if (size < 12) {
+          return "not a Parquet file (" + size + " bytes; a Parquet file starts and ends with PAR1)";
+        }
+        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(4);
+        java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(4);
+        ch.read(head);
+        ch.position(size - 4).read(tail);
+        byte[] magic = "PAR1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (!java.util.Arrays.equals(head.array(), magic) || !java.util.Arrays.equals(tail.array(), magic)) {
+          return "not a Parquet file (it does not start and end with PAR1)";
+        }
+      } catch (IOException e) {
+        return "it cannot be read: " + e.getMessage();
+      }
+    }
+    return null;
+  }
+
   public FileResult importFile(Path file, Progress progress) throws IOException {
     Format format = Format.of(file);
     Scan scan = scan(file, format);

@@ -72,6 +72,11 @@ public final class ApiRoutes {
       this.lakeGroup = lakeGroup;
     }
 
+    /** Whether a Kafka broker is configured (else every lag is "unknown" by design, not by failure). */
+    public boolean configured() {
+      return lag != null;
+    }
+
     public String speedGroup() {
       return speedGroup;
     }
@@ -123,6 +128,11 @@ public final class ApiRoutes {
         new Route(HandlerType.POST, "/api/admin/cache/clear", NONE, this::clearCache));
   }
 
+  /** The request's query parameters, strictly decoded ({@link QueryString}) and checked against {@code allowed}. */
+  private static Params params(Context ctx, Set<String> allowed) {
+    return new Params(QueryString.parse(ctx.queryString()), allowed);
+  }
+
   private int maxMinutes() {
     return (int) Math.min(Integer.MAX_VALUE, limits.maxRange().toMinutes());
   }
@@ -136,7 +146,7 @@ public final class ApiRoutes {
   }
 
   private void keyCounts(Context ctx, CountMetric metric, Set<String> allowed) {
-    Params p = new Params(ctx.queryParamMap(), allowed);
+    Params p = params(ctx, allowed);
     String key = metric == CountMetric.USER ? p.userId() : p.pageUrl();
     Instant[] range = p.range(limits.maxRange());
     int limit = p.integer("limit", 1, limits.maxLimit(), limits.maxLimit());
@@ -145,7 +155,7 @@ public final class ApiRoutes {
   }
 
   void totals(Context ctx) {
-    Params p = new Params(ctx.queryParamMap(), TOTALS);
+    Params p = params(ctx, TOTALS);
     Instant from;
     Instant to;
     if (p.has("minutes")) {
@@ -167,21 +177,37 @@ public final class ApiRoutes {
   }
 
   void topPages(Context ctx) {
-    Params p = new Params(ctx.queryParamMap(), TOP_PAGES);
+    Params p = params(ctx, TOP_PAGES);
     int minutes = p.integer("minutes", 1, maxMinutes(), 10);
     int limit = p.integer("limit", 1, limits.maxLimit(), Math.min(10, limits.maxLimit()));
     respond(ctx, "top|" + minutes + "|" + limit, () -> counts.topPages(minutes, limit));
   }
 
   void freshness(Context ctx) {
-    new Params(ctx.queryParamMap(), NONE);
+    params(ctx, NONE);
     respond(ctx, "freshness", () -> counts.freshness(limits.staleAfter().toSeconds()));
   }
 
+  /** The first bytes of a health answer whose status is down (the status is always its first field). */
+  private static final byte[] HEALTH_DOWN = "{\"status\":\"down\"".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * 200 while ClickHouse, the one dependency the API needs, answers (status {@code ok}, or {@code
+   * degraded} when the speed layer stalled), 503 with status {@code down} while it does not: a load
+   * balancer or monitor reading only the status code sees the outage. Kafka is reported (consumer
+   * lag, {@code unknown} when unreachable) but serving does not depend on it, so it never makes
+   * health fail.
+   */
   void health(Context ctx) {
-    new Params(ctx.queryParamMap(), NONE);
-    respond(ctx, "health", this::computeHealth);
+    params(ctx, NONE);
+    byte[] body = cache.get("health", () -> toJson(computeHealth()));
+    boolean down = body.length >= HEALTH_DOWN.length
+        && java.util.Arrays.equals(body, 0, HEALTH_DOWN.length, HEALTH_DOWN, 0, HEALTH_DOWN.length);
+    ctx.status(down ? 503 : 200).contentType("application/json").result(body);
   }
+
+  /** What an unauthenticated caller learns of an outage: no URL, no exception (those go to the log). */
+  public static final String CLICKHOUSE_UNAVAILABLE = "ClickHouse is unavailable; retry later (details are in the serving layer's log)";
 
   private Map<String, Object> computeHealth() {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -192,7 +218,7 @@ public final class ApiRoutes {
       clickhouse.put("version", counts.serverVersion());
     } catch (QueryException e) {
       clickhouse.put("status", "down");
-      clickhouse.put("message", e.getMessage());
+      clickhouse.put("message", CLICKHOUSE_UNAVAILABLE);
       out.put("status", "down");
       out.put("clickhouse", clickhouse);
       return out;
@@ -238,7 +264,7 @@ public final class ApiRoutes {
   }
 
   void driftList(Context ctx) {
-    Params p = new Params(ctx.queryParamMap(), DRIFT_LIST);
+    Params p = params(ctx, DRIFT_LIST);
     int days = p.integer("days", 1, 366, 30);
     int limit = p.integer("limit", 1, limits.maxLimit(), Math.min(100, limits.maxLimit()));
     LocalDate since = LocalDate.now(counts.clock().withZone(ZoneOffset.UTC)).minusDays(days - 1L);
@@ -246,14 +272,14 @@ public final class ApiRoutes {
   }
 
   void driftDay(Context ctx) {
-    Params p = new Params(ctx.queryParamMap(), DRIFT_DAY);
+    Params p = params(ctx, DRIFT_DAY);
     LocalDate day = Params.day("day", ctx.pathParam("day"));
     int limit = p.integer("limit", 1, limits.maxLimit(), Math.min(20, limits.maxLimit()));
     respond(ctx, "drift-day|" + day + "|" + limit, () -> drift.day(day, limit));
   }
 
   void dashboardConfig(Context ctx) {
-    new Params(ctx.queryParamMap(), NONE);
+    params(ctx, NONE);
     Map<String, Object> out = new TreeMap<>();
     out.put("refresh_interval_ms", limits.refreshInterval().toMillis());
     out.put("stale_after_seconds", limits.staleAfter().toSeconds());
@@ -263,7 +289,7 @@ public final class ApiRoutes {
   }
 
   void clearCache(Context ctx) {
-    new Params(ctx.queryParamMap(), NONE);
+    params(ctx, NONE);
     requireAdmin(ctx);
     int n = cache.clear();
     ctx.contentType("application/json").result(toJson(Map.of("cleared_entries", n)));

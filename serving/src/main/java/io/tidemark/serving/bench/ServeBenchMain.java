@@ -10,7 +10,7 @@ import io.tidemark.schema.clickhouse.CountTable;
 import io.tidemark.schema.clickhouse.SchemaMigrator;
 import io.tidemark.schema.clickhouse.SqlParameters;
 import io.tidemark.serving.ServingMain;
-import io.tidemark.serving.ServingOptions;
+import io.tidemark.core.config.ServingOptions;
 import io.tidemark.serving.ServingServer;
 import io.tidemark.serving.query.ServingQueries;
 import java.net.URI;

@@ -2,6 +2,7 @@ package io.tidemark.serving.health;
 
 import io.tidemark.core.config.KafkaOptions;
 import io.tidemark.core.config.TidemarkConfig;
+import io.tidemark.serving.internal.RateLimitedLog;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,17 +28,23 @@ public final class ConsumerLag implements AutoCloseable {
 
   private final Admin admin;
   private final String topic;
+  private final RateLimitedLog log;
 
   /** Lag of one group; {@code lag} is null when the status is not {@code ok}. */
   public record Lag(String group, String topic, String status, Long lag, int partitions, String message) {}
 
-  private ConsumerLag(Admin admin, String topic) {
+  private ConsumerLag(Admin admin, String topic, RateLimitedLog log) {
     this.admin = admin;
     this.topic = topic;
+    this.log = log;
   }
 
-  /** A reader for the configured broker and events topic, or null when no broker is configured. */
-  public static ConsumerLag fromConfig(TidemarkConfig cfg) {
+  /**
+   * A reader for the configured broker and events topic, or null when no broker is configured.
+   *
+   * @param log where Kafka's own error text goes: health shows callers only that Kafka failed
+   */
+  public static ConsumerLag fromConfig(TidemarkConfig cfg, RateLimitedLog log) {
     if (!cfg.isSet(KafkaOptions.BOOTSTRAP)) {
       return null;
     }
@@ -45,7 +52,7 @@ public final class ConsumerLag implements AutoCloseable {
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, "tidemark-serving-health");
-    return new ConsumerLag(Admin.create(props), cfg.get(KafkaOptions.EVENTS_TOPIC));
+    return new ConsumerLag(Admin.create(props), cfg.get(KafkaOptions.EVENTS_TOPIC), log);
   }
 
   /**
@@ -96,15 +103,18 @@ public final class ConsumerLag implements AutoCloseable {
     return Math.max(1, deadline - System.nanoTime());
   }
 
-  private static String failure(Exception e) {
+  /** What callers of /api/health learn: no broker address or exception; Kafka's own text is logged. */
+  private String failure(Exception e) {
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
       return "interrupted";
     }
-    if (e instanceof TimeoutException) {
+    Throwable cause = e.getCause() == null ? e : e.getCause();
+    if (e instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
       return "Kafka did not answer within " + TIMEOUT_MS + " ms";
     }
-    return String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+    log.warn("kafka-" + cause.getClass().getName(), "Reading consumer lag on " + topic + " from Kafka failed: " + cause);
+    return "Kafka failed the request (details are in the serving layer's log)";
   }
 
   @Override

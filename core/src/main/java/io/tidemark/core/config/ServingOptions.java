@@ -1,14 +1,20 @@
-package io.tidemark.serving;
+package io.tidemark.core.config;
 
-import io.tidemark.core.config.ConfigException;
-import io.tidemark.core.config.ConfigOption;
-import io.tidemark.core.config.TidemarkConfig;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Configuration of the serving layer ({@code tidemark.serving.*}). ClickHouse's address and the
- * read-only user come from {@link io.tidemark.core.config.ClickHouseOptions}.
+ * read-only user come from {@link ClickHouseOptions}.
+ *
+ * <p>Declared in {@code core}, not in the serving module, because two processes read these keys:
+ * the serving JVM, and the CLI, whose {@code ./tidemark config} lists and validates them (a typo
+ * such as {@code tidemark.serving.prot} fails there as it does in {@code serve}) and whose demo
+ * prints the dashboard's URL. The CLI runs the serving layer in a child JVM and never loads it.
  */
 public final class ServingOptions {
   private ServingOptions() {}
@@ -61,7 +67,7 @@ public final class ServingOptions {
   public static final ConfigOption<String> ADMIN_TOKEN =
       ConfigOption.stringKey("tidemark.serving.admin-token")
           .secret()
-          .description("Bearer token for admin endpoints (/api/admin/*), at least 16 characters; unset disables them.");
+          .description("Bearer token for admin endpoints (/api/admin/*), at least 16 characters; unset disables them (set but blank fails at start).");
 
   public static final ConfigOption<String> SPEED_CONSUMER_GROUP =
       ConfigOption.stringKey("tidemark.serving.speed-consumer-group")
@@ -73,10 +79,65 @@ public final class ServingOptions {
           .defaultValue("connect-tidemark-lake")
           .description("Kafka consumer group of the lake's Connect sink whose lag health reports (connect-<tidemark.lake.connector-name>).");
 
+  public static final ConfigOption<Duration> METRICS_REFRESH_INTERVAL =
+      ConfigOption.durationKey("tidemark.serving.metrics-refresh-interval")
+          .defaultValue(Duration.ofSeconds(5))
+          .description("How often a background thread refreshes the gauges read from ClickHouse and Kafka (freshness, drift, consumer lag); /metrics answers from the last values and exports their age.");
+
+  public static final ConfigOption<Integer> BREAKER_FAILURES =
+      ConfigOption.intKey("tidemark.serving.breaker-failures")
+          .defaultValue(3)
+          .description("Consecutive ClickHouse failures (unreachable, or no answer within query-timeout) that open the circuit breaker; while open, queries fail at once with 503.");
+
+  public static final ConfigOption<Duration> BREAKER_OPEN_TIME =
+      ConfigOption.durationKey("tidemark.serving.breaker-open-time")
+          .defaultValue(Duration.ofSeconds(5))
+          .description("How long the open circuit breaker fails ClickHouse queries at once before letting one probe query through (half-open).");
+
+  public static final ConfigOption<Duration> LOG_INTERVAL =
+      ConfigOption.durationKey("tidemark.serving.log-interval")
+          .defaultValue(Duration.ofSeconds(10))
+          .description("At most one WARN line per cause (ClickHouse unreachable, timed out, breaker open, ...) per interval; the lines held back are counted in the next one (0s logs every failure).");
+
+  public static final ConfigOption<String> ALLOWED_HOSTS =
+      ConfigOption.stringKey("tidemark.serving.allowed-hosts")
+          .description("Host header names accepted besides localhost, 127.0.0.1, [::1] and tidemark.serving.host, comma-separated (* accepts any); other hosts get 403, which keeps DNS-rebinding pages out.");
+
   public static List<ConfigOption<?>> all() {
     return List.of(
         HOST, PORT, CACHE_TTL, CACHE_MAX_ENTRIES, MAX_RANGE, MAX_LIMIT, STALE_AFTER,
-        REFRESH_INTERVAL, QUERY_TIMEOUT, ADMIN_TOKEN, SPEED_CONSUMER_GROUP, LAKE_CONSUMER_GROUP);
+        REFRESH_INTERVAL, QUERY_TIMEOUT, ADMIN_TOKEN, SPEED_CONSUMER_GROUP, LAKE_CONSUMER_GROUP,
+        METRICS_REFRESH_INTERVAL, BREAKER_FAILURES, BREAKER_OPEN_TIME, LOG_INTERVAL, ALLOWED_HOSTS);
+  }
+
+  /**
+   * The host names (lower case, without port; IPv6 in brackets) whose {@code Host} header the
+   * server answers: the defaults, {@link #HOST} unless it is a wildcard address, and {@link
+   * #ALLOWED_HOSTS}. Contains {@code *} when any host is accepted.
+   */
+  public static Set<String> allowedHosts(TidemarkConfig cfg) {
+    Set<String> hosts = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "[::1]"));
+    String bind = cfg.get(HOST).trim().toLowerCase(Locale.ROOT);
+    if (!bind.isEmpty() && !bind.equals("0.0.0.0") && !bind.equals("::") && !bind.equals("[::]")) {
+      hosts.add(bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind);
+    }
+    hosts.addAll(extraHosts(cfg));
+    return hosts;
+  }
+
+  private static List<String> extraHosts(TidemarkConfig cfg) {
+    List<String> out = new ArrayList<>();
+    String raw = cfg.get(ALLOWED_HOSTS);
+    if (raw == null) {
+      return out;
+    }
+    for (String h : raw.split(",")) {
+      String v = h.trim().toLowerCase(Locale.ROOT);
+      if (!v.isEmpty()) {
+        out.add(v);
+      }
+    }
+    return out;
   }
 
   /**
@@ -109,6 +170,30 @@ public final class ServingOptions {
     }
     if (cfg.get(QUERY_TIMEOUT).compareTo(Duration.ofMillis(100)) < 0) {
       throw invalid(QUERY_TIMEOUT, cfg.get(QUERY_TIMEOUT), "at least 100ms");
+    }
+    if (cfg.get(METRICS_REFRESH_INTERVAL).compareTo(Duration.ofMillis(100)) < 0) {
+      throw invalid(METRICS_REFRESH_INTERVAL, cfg.get(METRICS_REFRESH_INTERVAL), "at least 100ms");
+    }
+    if (cfg.get(BREAKER_FAILURES) < 1 || cfg.get(BREAKER_FAILURES) > 1000) {
+      throw invalid(BREAKER_FAILURES, cfg.get(BREAKER_FAILURES), "between 1 and 1000");
+    }
+    if (cfg.get(BREAKER_OPEN_TIME).compareTo(Duration.ofMillis(100)) < 0) {
+      throw invalid(BREAKER_OPEN_TIME, cfg.get(BREAKER_OPEN_TIME), "at least 100ms");
+    }
+    if (cfg.get(LOG_INTERVAL).isNegative()) {
+      throw invalid(LOG_INTERVAL, cfg.get(LOG_INTERVAL), "a duration of 0s or more");
+    }
+    for (String h : extraHosts(cfg)) {
+      if (!h.equals("*") && !h.matches("[a-z0-9.-]+|\\[[0-9a-f:.]+]")) {
+        throw invalid(ALLOWED_HOSTS, cfg.get(ALLOWED_HOSTS),
+            "host names or addresses without port, comma-separated ([::1] for IPv6), or *; '" + h + "' is not one");
+      }
+    }
+    String rawToken = cfg.explicitValues().get(ADMIN_TOKEN.key());
+    if (rawToken != null && rawToken.isBlank()) {
+      throw new ConfigException(
+          ADMIN_TOKEN.key() + " (" + ADMIN_TOKEN.envName() + ") is set but blank: give a token of at least 16"
+              + " characters, or remove the key to disable the admin endpoints");
     }
     String token = cfg.get(ADMIN_TOKEN);
     if (token != null && token.length() < 16) {
