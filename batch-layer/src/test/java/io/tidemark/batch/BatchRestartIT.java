@@ -88,7 +88,7 @@ class BatchRestartIT {
         + Files.readString(module.resolve("target/classpath.txt")).trim();
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g", "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-        "-cp", cp, "io.tidemark.batch.BatchMain", "run", "--date", DAY.toString(), "--json");
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp, "io.tidemark.batch.BatchMain", "run", "--date", DAY.toString(), "--json");
     pb.environment().put("TIDEMARK_CONFIG", configFile.toString());
     return pb.redirectError(err.toFile()).start();
   }

@@ -122,7 +122,9 @@ class ReconcileCommandIT {
     String cp = module.resolve("target/classes") + java.io.File.pathSeparator + module.resolve("target/test-classes")
         + java.io.File.pathSeparator + Files.readString(module.resolve("target/classpath.txt")).trim();
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
+        "-Xmx1g", "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        // short-lived JVMs on tiny days: start-up dominates, so the quick JIT and a simple GC
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     cmd.addAll(jvmArgs);
     cmd.addAll(List.of("-cp", cp, mainClass));
     cmd.addAll(List.of(args));
