@@ -43,7 +43,9 @@ import org.apache.spark.sql.SparkSession;
  * in {@code day_status}, then clear staging, then store the report. Each {@code REPLACE PARTITION}
  * is atomic; a crash before the first leaves ClickHouse untouched, a crash between the two leaves
  * one table replaced and the day still marked speed-only. Every step is idempotent, so rerunning
- * completes the day: the replaced table then shows zero drift, the other is replaced.
+ * completes the day: the replaced table then shows zero drift, the other is replaced. A run that
+ * holds the day's lock first removes what a killed run left (its {@code reconcile_cells} partition,
+ * a filled staging day), so a rerun after a kill at any step leaves nothing behind.
  *
  * <p>Idempotent: a second run on unchanged data finds zero drift and writes nothing to the count
  * tables or the day status (it stores its report, the audit trail of the check).
