@@ -121,7 +121,7 @@ class LakeRunRestartIT {
     Path module = Path.of("").toAbsolutePath();
     String cp = module.resolve("target/classes") + java.io.File.pathSeparator
         + Files.readString(module.resolve("target/classpath.txt")).trim();
-    Path out = Files.createTempFile("lake-run-it", ".out");
+    Path out = Files.createTempFile(module.resolve("target"), "lake-run-it", ".out"); // kept for a failed run
     return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
         "-cp", cp, "io.tidemark.lake.LakeMain", "run", "--config", config.toString())
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
