@@ -65,7 +65,7 @@ class CrashIT {
     AtomicBoolean producing = new AtomicBoolean(true);
     AtomicLong sent = new AtomicLong();
     AtomicReference<Exception> producerFailure = new AtomicReference<>();
-    Thread producer = new Thread(() -> produce(cfg, producing, sent, producerFailure), "crash-it-producer");
+    Thread producer = new Thread(() -> produce(cfg, "crash-", producing, sent, producerFailure), "crash-it-producer");
 
     List<String> kills = new ArrayList<>();
     try (JdbcCatalog catalog = catalog(cfg)) {
@@ -223,34 +223,5 @@ class CrashIT {
     // the new worker must take over (its coordinator commits) before the next kill
     log.await("Commit complete to table", Duration.ofSeconds(120));
     return when + " (" + (System.nanoTime() - t0) / 1_000_000 + " ms to the next commit)";
-  }
-
-  private static void produce(TidemarkConfig cfg, AtomicBoolean producing, AtomicLong sent, AtomicReference<Exception> failure) {
-    Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    String topic = cfg.get(KafkaOptions.EVENTS_TOPIC);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      long n = 0;
-      while (producing.get()) {
-        for (int i = 0; i < 50; i++, n++) {
-          String json = "{\"event_id\":\"crash-" + n + "\",\"user_id\":\"u" + (n % 37) + "\",\"page_url\":\"/p" + (n % 11)
-              + "\",\"timestamp\":" + System.currentTimeMillis() + "}";
-          producer.send(new ProducerRecord<>(topic, ("u" + (n % 37)).getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)),
-              (md, e) -> {
-                if (e != null) {
-                  failure.compareAndSet(null, e);
-                } else {
-                  sent.incrementAndGet();
-                }
-              });
-        }
-        Thread.sleep(50); // about 1000 records/s
-      }
-      producer.flush();
-    } catch (Exception e) {
-      failure.compareAndSet(null, e);
-    }
   }
 }

@@ -27,6 +27,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import java.nio.charset.StandardCharsets;
 
 /** What the lake ITs share: an isolated configuration per test class and independent readers. */
 final class LakeTestSupport {
@@ -160,6 +165,40 @@ final class LakeTestSupport {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Sends about 1000 JSON events a second (ids {@code <prefix><n>}, idempotent producer, acks=all)
+   * until {@code producing} is cleared; counts acknowledged sends and keeps the first failure.
+   */
+  static void produce(TidemarkConfig cfg, String prefix, java.util.concurrent.atomic.AtomicBoolean producing,
+      java.util.concurrent.atomic.AtomicLong sent, java.util.concurrent.atomic.AtomicReference<Exception> failure) {
+    Map<String, Object> p = new HashMap<>(KafkaOptions.clientProperties(cfg));
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    String topic = cfg.get(KafkaOptions.EVENTS_TOPIC);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      long n = 0;
+      while (producing.get()) {
+        for (int i = 0; i < 50; i++, n++) {
+          String json = "{\"event_id\":\"" + prefix + n + "\",\"user_id\":\"u" + (n % 37) + "\",\"page_url\":\"/p" + (n % 11)
+              + "\",\"timestamp\":" + System.currentTimeMillis() + "}";
+          producer.send(new ProducerRecord<>(topic, ("u" + (n % 37)).getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)),
+              (md, e) -> {
+                if (e != null) {
+                  failure.compareAndSet(null, e);
+                } else {
+                  sent.incrementAndGet();
+                }
+              });
+        }
+        Thread.sleep(50); // about 1000 records/s
+      }
+      producer.flush();
+    } catch (Exception e) {
+      failure.compareAndSet(null, e);
     }
   }
 }

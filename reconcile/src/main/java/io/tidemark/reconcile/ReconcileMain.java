@@ -109,7 +109,7 @@ public final class ReconcileMain implements Callable<Integer> {
           DayLock lock = dryRun ? null : Reconciler.locks(sql, cfg).acquire(date)) {
         SparkSession spark = LakeSpark.session(cfg);
         try {
-          Reconciler r = Reconciler.create(spark, sql, cfg).checkpoint(failpoint());
+          Reconciler r = Reconciler.create(spark, sql, cfg).checkpoint(checkpoint);
           if (force && !dryRun && !r.isSettled(date)) {
             System.err.println("warning: " + date + " is still inside the speed layer's lateness horizon until "
                 + r.settledAt(date) + "; replaced cells carry batch versions, so later speed-layer updates to them"
@@ -263,25 +263,12 @@ public final class ReconcileMain implements Callable<Integer> {
   }
 
   /**
-   * A failpoint for crash tests: with {@code TIDEMARK_RECONCILE_FAILPOINT=<step>} (a step of {@link
-   * Reconciler.Checkpoint}: staged, replaced:user_page_counts, replaced:page_view_counts, marked)
-   * the process prints "failpoint <step> reached" on stderr and waits there to be killed.
+   * The step boundaries a {@code reconcile} run reports to ({@link Reconciler.Checkpoint}). None in
+   * production: nothing reads a key or a variable for it. Only the crash tests' own main class
+   * ({@code PausingReconcileMain}, in the test sources) sets one before calling {@link #execute}, to
+   * hold a child process at a boundary and kill it there.
    */
-  static Reconciler.Checkpoint failpoint() {
-    String at = System.getenv("TIDEMARK_RECONCILE_FAILPOINT");
-    return step -> {
-      if (step.equals(at)) {
-        System.err.println("failpoint " + step + " reached");
-        System.err.flush();
-        try {
-          Thread.sleep(Long.MAX_VALUE);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new ReconcileException("Interrupted at failpoint " + step, true);
-        }
-      }
-    };
-  }
+  static volatile Reconciler.Checkpoint checkpoint = step -> {};
 
   /** The human form of a report. */
   public static String describe(DriftReport r, int top) {

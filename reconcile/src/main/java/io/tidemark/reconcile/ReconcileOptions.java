@@ -26,7 +26,7 @@ public final class ReconcileOptions {
   public static final ConfigOption<Duration> LOCK_TTL =
       ConfigOption.durationKey("tidemark.reconcile.lock-ttl")
           .defaultValue(Duration.ofMinutes(2))
-          .description("Lease of the per-day reconcile lock in ClickHouse, renewed every third of it while a run holds the day; a killed run's lock is taken over this long after its last renewal (at least 3s).");
+          .description("Lease of the per-day reconcile lock in ClickHouse, renewed every third of it while a run holds the day; a killed run's lock is taken over this long after its last renewal, at once by a run on the same host once the killed process is gone (at least 3s).");
 
   public static final ConfigOption<Duration> LOCK_WAIT =
       ConfigOption.durationKey("tidemark.reconcile.lock-wait")

@@ -43,7 +43,9 @@ import org.apache.spark.sql.SparkSession;
  * in {@code day_status}, then clear staging, then store the report. Each {@code REPLACE PARTITION}
  * is atomic; a crash before the first leaves ClickHouse untouched, a crash between the two leaves
  * one table replaced and the day still marked speed-only. Every step is idempotent, so rerunning
- * completes the day: the replaced table then shows zero drift, the other is replaced.
+ * completes the day: the replaced table then shows zero drift, the other is replaced. A run that
+ * holds the day's lock first removes what a killed run left (its {@code reconcile_cells} partition,
+ * a filled staging day), so a rerun after a kill at any step leaves nothing behind.
  *
  * <p>Idempotent: a second run on unchanged data finds zero drift and writes nothing to the count
  * tables or the day status (it stores its report, the audit trail of the check).
@@ -60,7 +62,13 @@ import org.apache.spark.sql.SparkSession;
  * lake.
  */
 public final class Reconciler {
-  /** Named steps of a replacement; tests stop a run at one to prove crash safety. */
+  /**
+   * The step boundaries of a run, in order: {@code loaded} (both metrics' cells in {@code
+   * reconcile_cells}), {@code compared} (drift known, nothing changed yet), {@code staged} (both
+   * staging days filled and checked), {@code replaced:<table>} after each {@code REPLACE PARTITION},
+   * {@code marked} (day_status says reconciled, staging not cleared yet). Production passes no
+   * checkpoint; the crash tests pause a child process at one and kill it there.
+   */
   public interface Checkpoint {
     void reached(String step);
   }
@@ -222,21 +230,33 @@ public final class Reconciler {
     }
     Instant started = clock.instant();
     LocalDate day = b.day();
-    String runId = "reconcile-" + day + "-" + started.toEpochMilli();
+    String runId = runId(day, started, dryRun);
     Map<CountMetric, MetricDrift> drifts = new EnumMap<>(CountMetric.class);
     long maxDrift = 0;
     Outcome outcome;
     steps.run("drop abandoned cells", cells::dropAbandoned);
+    if (!dryRun) {
+      // Under the day's lock every other non-dry run of the day is dead (or lost its lease): what a
+      // killed run left (its cells, a filled staging day) goes now, not a day later.
+      steps.run("drop leftovers", () -> {
+        cells.dropOtherRuns(day, runId);
+        for (CountMetric m : CountMetric.values()) {
+          counts.clearStaging(m, day);
+        }
+      });
+    }
     try {
       for (CountMetric m : CountMetric.values()) {
         steps.run("load cells " + m.servingTable(),
             () -> cells.load(runId, m, b.cells(spark, batch.tables(), m), b.totals().get(m)));
       }
+      checkpoint.reached("loaded");
       for (CountMetric m : CountMetric.values()) {
         MetricDrift d = steps.time("compare " + m.servingTable(), () -> cells.compare(runId, m, day, b.totals().get(m)));
         drifts.put(m, d);
         maxDrift = Math.max(maxDrift, d.absDrift());
       }
+      checkpoint.reached("compared");
       DayStatus status = steps.time("day status", () -> reports.status(day));
       boolean drifted = maxDrift > threshold;
       if (dryRun) {
@@ -266,6 +286,14 @@ public final class Reconciler {
     Map<String, Double> timings = steps.seconds();
     steps = new StepTimer();
     return report.withSteps(timings);
+  }
+
+  /**
+   * {@code reconcile-<day>-<start epoch ms>}, with {@code -dry} for a dry run: a dry run takes no
+   * lock, so the next locked run of the day must be able to tell its cells from a dead run's.
+   */
+  static String runId(LocalDate day, Instant started, boolean dryRun) {
+    return "reconcile-" + day + "-" + started.toEpochMilli() + (dryRun ? "-dry" : "");
   }
 
   private void replace(BatchCounts b, Instant started, String runId, DayLock lock) {

@@ -1,6 +1,7 @@
 package io.tidemark.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,6 +59,7 @@ class ReconcileCommandIT {
   Path configFile;
   LakeRows lake;
   Map<CountMetric, Map<WindowKey, Long>> speed = new HashMap<>();
+  Map<CountMetric, Map<WindowKey, Long>> truth = new HashMap<>();
 
   @BeforeAll
   void setUp() throws Exception {
@@ -66,9 +68,9 @@ class ReconcileCommandIT {
     v.put(BatchOptions.TABLE_SUFFIX.key(), "_batch_cit");
     v.put(ClickHouseOptions.DATABASE.key(), "reconcile_command_it");
     v.put(BatchOptions.SPARK_MASTER.key(), "local[1]");
-    // A killed run's day lock expires 20 s after its last renewal; later runs wait for it.
-    v.put(ReconcileOptions.LOCK_TTL.key(), "20s");
-    v.put(ReconcileOptions.LOCK_WAIT.key(), "2m");
+    // The default lease and no waiting: a rerun on this host takes a killed run's lock over at once.
+    v.put(ReconcileOptions.LOCK_TTL.key(), "2m");
+    v.put(ReconcileOptions.LOCK_WAIT.key(), "0s");
     cfg = TidemarkConfig.of(v);
     sql = ClickHouseClients.connect(cfg);
     new SchemaMigrator(sql).migrate();
@@ -110,16 +112,28 @@ class ReconcileCommandIT {
   record Run(int exit, String out, String err) {}
 
   Process start(String mainClass, Map<String, String> env, String... args) throws IOException {
+    return start(mainClass, env, List.of(), null, args);
+  }
+
+  /** A child JVM as the CLI starts it, plus test classes; stderr to {@code err} when given. */
+  Process start(String mainClass, Map<String, String> env, List<String> jvmArgs, Path err, String... args)
+      throws IOException {
     Path module = Path.of("").toAbsolutePath();
-    String cp = module.resolve("target/classes") + java.io.File.pathSeparator
-        + Files.readString(module.resolve("target/classpath.txt")).trim();
+    String cp = module.resolve("target/classes") + java.io.File.pathSeparator + module.resolve("target/test-classes")
+        + java.io.File.pathSeparator + Files.readString(module.resolve("target/classpath.txt")).trim();
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g", "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-        "-cp", cp, mainClass));
+        // short-lived JVMs on tiny days: start-up dominates, so the quick JIT and a simple GC
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-cp", cp, mainClass));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("TIDEMARK_CONFIG", configFile.toString());
     pb.environment().putAll(env);
+    if (err != null) {
+      pb.redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    }
     return pb.start();
   }
 
@@ -135,24 +149,35 @@ class ReconcileCommandIT {
     return new Run(p.exitValue(), out, err.get());
   }
 
-  /** Starts a reconcile that stops at {@code step}, then kills it with SIGKILL; returns its pid. */
-  long killAt(String step) throws Exception {
-    Process p = start("io.tidemark.reconcile.ReconcileMain", Map.of("TIDEMARK_RECONCILE_FAILPOINT", step),
+  /** A reconcile child JVM held at a step boundary and killed there with SIGKILL. */
+  record Killed(long pid, String err, long millis) {}
+
+  /**
+   * Starts {@code reconcile --date DAY} in a child JVM ({@link PausingReconcileMain}) that pauses at
+   * {@code step}, waits for its pause file, runs {@code atBoundary} (checks of the state the step
+   * left, while the process is held there) and kills it with SIGKILL.
+   */
+  Killed killAt(String step, Runnable atBoundary) throws Exception {
+    Path pause = Files.createTempFile("reconcile-pause", ".step");
+    Files.delete(pause);
+    Path err = Files.createTempFile("reconcile-killed", ".err");
+    long t0 = System.nanoTime();
+    Process p = start("io.tidemark.reconcile.PausingReconcileMain", Map.of(),
+        List.of("-Dtidemark.test.pause-at=" + step, "-Dtidemark.test.pause-file=" + pause), err,
         "reconcile", "--date", DAY.toString());
-    try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-      String line;
-      boolean reached = false;
-      while ((line = err.readLine()) != null) {
-        if (line.equals("failpoint " + step + " reached")) {
-          reached = true;
-          break;
-        }
-      }
-      assertThat(reached).as("failpoint " + step).isTrue();
+    try {
+      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+          .failFast(() -> assertThat(p.isAlive()).as("reconcile exited before " + step + ": " + Files.readString(err)).isTrue())
+          .until(() -> Files.exists(pause) && Files.readString(pause).equals(step));
+      atBoundary.run();
+    } finally {
       p.destroyForcibly();
       assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
     }
-    return p.pid();
+    String stderr = Files.readString(err);
+    Files.deleteIfExists(pause);
+    Files.deleteIfExists(err);
+    return new Killed(p.pid(), stderr, (System.nanoTime() - t0) / 1_000_000);
   }
 
   static String read(java.io.InputStream in) {
@@ -187,39 +212,128 @@ class ReconcileCommandIT {
         + " \\(use --force to reconcile anyway\\)$");
   }
 
-  @Test
-  void killedRunsLeaveClickHouseUntouchedOrPerTableReplacedAndARerunCompletes() throws Exception {
-    long killed = killAt("staged");
-    for (CountMetric m : CountMetric.values()) {
-      assertThat(seedQuery(m)).as(m + " after a kill before replace").isEqualTo(speed.get(m));
+  /** The staging day of {@code m} as cells (what a REPLACE PARTITION would swap in). */
+  Map<WindowKey, Long> stagingDay(CountMetric m) {
+    Map<WindowKey, Long> out = new HashMap<>();
+    var t = ClickHouseCounts.table(m);
+    for (Map<String, String> r : sql.queryRows("SELECT " + t.keyColumn() + " AS k, toUnixTimestamp(window_start) AS ws,"
+        + " count AS c FROM " + sql.database() + "." + t.stagingTable() + " WHERE toYYYYMMDD(window_start) = 20261120",
+        Map.of())) {
+      out.put(new WindowKey(r.get("k"), Long.parseLong(r.get("ws")) * 1000), Long.parseLong(r.get("c")));
     }
+    return out;
+  }
+
+  /** The runs that have a partition of DAY in reconcile_cells, read from system.parts. */
+  List<String> cellRuns() {
+    return sql.queryRows("SELECT DISTINCT partition AS p FROM system.parts WHERE database = {db:String}"
+            + " AND table = 'reconcile_cells' AND active AND partition LIKE '(20261120,%' ORDER BY p",
+        Map.of("db", sql.database())).stream().map(r -> r.get("p").replaceAll("^\\(20261120,\\s*'(.*)'\\)$", "$1")).toList();
+  }
+
+  /** No cells of any run of DAY, an empty staging day, no live lock. */
+  void assertNothingLeft(String when) {
+    assertThat(cellRuns()).as("reconcile_cells partitions of the day " + when).isEmpty();
+    for (CountMetric m : CountMetric.values()) {
+      assertThat(stagingDay(m)).as(m + " staging " + when).isEmpty();
+    }
+    assertThat(Reconciler.locks(sql, cfg).live(DAY)).as("live locks " + when).isEmpty();
+  }
+
+  /** Every served cell of both metrics: each table must show the old or the new day, whole. */
+  int assertServed(String when, boolean userNew, boolean pageNew) {
+    int cells = 0;
+    for (CountMetric m : CountMetric.values()) {
+      boolean isNew = m == CountMetric.USER ? userNew : pageNew;
+      Map<WindowKey, Long> expected = isNew ? truth.get(m) : speed.get(m);
+      assertThat(seedQuery(m)).as("%s %s (%s)", m.servingTable(), when, isNew ? "replaced" : "untouched").isEqualTo(expected);
+      cells += expected.size();
+    }
+    return cells;
+  }
+
+  @Test
+  void aRunKilledAtEachStepBoundaryLeavesEachTableOldOrNewAndTheRerunCleansUpAndConverges() throws Exception {
+    for (CountMetric m : CountMetric.values()) {
+      truth.put(m, LakeRows.ofDay(lake.truth.counts(m), DAY, k -> k));
+      // the kills could not show a half-replaced day if old and new were the same
+      assertThat(truth.get(m)).as(m + ": batch differs from speed").isNotEqualTo(speed.get(m));
+    }
+    List<String> log = new ArrayList<>();
+    int cells = 0;
+
+    Killed loaded = killAt("loaded", () -> assertThat(cellRuns()).hasSize(1));
+    List<String> leftover = cellRuns();
+    cells += assertServed("after a kill after load", false, false);
+    assertThat(leftover).as("the killed run's cells").hasSize(1);
+    log.add("loaded " + loaded.millis() + " ms");
+
+    Killed compared = killAt("compared", () -> {
+      // the rerun dropped the killed run's partition before loading its own
+      assertThat(cellRuns()).hasSize(1).doesNotContainAnyElementsOf(leftover);
+    });
+    assertThat(compared.err()).contains("warning: took over the reconcile lock of 2026-11-20 from reconcile on ")
+        .contains(", pid " + loaded.pid() + " (since ").contains("that process is no longer running");
+    cells += assertServed("after a kill after compare", false, false);
+    log.add("compared " + compared.millis() + " ms");
+
+    Killed staged = killAt("staged", () -> {
+      for (CountMetric m : CountMetric.values()) {
+        assertThat(stagingDay(m)).as(m + " staged").isEqualTo(truth.get(m));
+      }
+    });
+    assertThat(staged.err()).contains(", pid " + compared.pid() + " (since ");
+    cells += assertServed("after a kill between stage and replace", false, false);
     assertThat(new ReportStore(sql).status(DAY).reconciled()).isFalse();
+    log.add("staged " + staged.millis() + " ms");
 
-    // The killed run's lock is still leased: a run that does not wait fails, naming it.
-    Run refused = run("io.tidemark.reconcile.ReconcileMain", Map.of("TIDEMARK_RECONCILE_LOCK_WAIT", "0s"),
-        "reconcile", "--date", DAY.toString());
-    assertThat(refused.exit()).isEqualTo(1);
-    assertThat(refused.err().strip()).matches("error: Day 2026-11-20 is being reconciled by reconcile on \\S+, pid "
-        + killed + " \\(since .*, lease until .*\\): not replacing it concurrently \\(retry later, or set"
-        + " tidemark.reconcile.lock-wait to wait\\)");
-    // The next run waits for the lease to expire and takes the day over.
-
-    killAt("replaced:user_page_counts");
-    assertThat(seedQuery(CountMetric.USER)).isEqualTo(LakeRows.ofDay(lake.truth.counts(CountMetric.USER), DAY, k -> k));
-    assertThat(seedQuery(CountMetric.PAGE)).isEqualTo(speed.get(CountMetric.PAGE));
+    Killed replacing = killAt("replaced:user_page_counts", () -> {});
+    cells += assertServed("after a kill between the two replaces", true, false);
     assertThat(new ReportStore(sql).status(DAY).reconciled()).isFalse();
+    log.add("replaced:user_page_counts " + replacing.millis() + " ms");
 
+    // The plain command, as a user or Airflow reruns it: takes the lock over, replaces the other
+    // table (the replaced one shows zero drift) and leaves nothing behind.
+    long t0 = System.nanoTime();
     Run done = run("io.tidemark.reconcile.ReconcileMain", "reconcile", "--date", DAY.toString(), "--json");
     assertThat(done.exit()).as(done.err()).isZero();
+    assertThat(done.err()).contains(", pid " + replacing.pid() + " (since ");
+    log.add("rerun " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     JsonNode report = JSON.readTree(done.out());
     assertThat(report.path("outcome").asText()).isEqualTo("replaced");
     long late = lake.truth.tooLate();
     assertThat(late).isPositive();
     assertThat(report.path("metrics").path("user_page_counts").path("abs_drift").asLong()).isZero();
     assertThat(report.path("metrics").path("page_view_counts").path("causes").path("too-late").asLong()).isEqualTo(late);
-    for (CountMetric m : CountMetric.values()) {
-      assertThat(seedQuery(m)).isEqualTo(LakeRows.ofDay(lake.truth.counts(m), DAY, k -> k));
-    }
+    cells += assertServed("after the rerun", true, true);
+    assertNothingLeft("after the rerun");
+
+    // A kill after the day is marked (only staging and the run's cells are left): a speed write to a
+    // new cell makes the day drift, so the next run replaces it again and is killed at "marked".
+    Map<String, Object> stray = new LinkedHashMap<>();
+    stray.put("user_id", "stray-user");
+    stray.put("window_start", Instant.parse("2026-11-20T09:30:00Z"));
+    stray.put("count", 3L);
+    stray.put("version", CountVersions.speed(9));
+    stray.put("source", "speed");
+    stray.put("written_at", Instant.now());
+    sql.insertJsonEachRow(sql.database() + "." + ClickHouseCounts.table(CountMetric.USER).storeTable(), List.of(stray));
+    Killed marked = killAt("marked", () -> {});
+    cells += assertServed("after a kill after marking the day", true, true);
+    assertThat(new ReportStore(sql).status(DAY).reconciled()).isTrue();
+    assertThat(stagingDay(CountMetric.USER)).as("staging left filled").isEqualTo(truth.get(CountMetric.USER));
+    assertThat(cellRuns()).as("the killed run's cells").hasSize(1);
+    String markedRun = cellRuns().get(0);
+    log.add("marked " + marked.millis() + " ms");
+    t0 = System.nanoTime();
+    Run clean = run("io.tidemark.reconcile.ReconcileMain", "reconcile", "--date", DAY.toString(), "--json");
+    assertThat(clean.exit()).as(clean.err()).isZero();
+    assertThat(JSON.readTree(clean.out()).path("outcome").asText()).isEqualTo("no-drift");
+    log.add("rerun " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    cells += assertServed("after the second rerun", true, true);
+    assertNothingLeft("after the second rerun");
+    System.out.printf("[ReconcileCommandIT] kill, rerun: %s; %d served cells checked (user %d + page %d per check)%n",
+        log, cells, truth.get(CountMetric.USER).size(), truth.get(CountMetric.PAGE).size());
 
     Run days = run("io.tidemark.reconcile.ReconcileMain", "days", "--from", "2026-11-19", "--to", "2026-11-21", "--json");
     assertThat(days.exit()).as(days.err()).isZero();
@@ -227,14 +341,14 @@ class ReconcileCommandIT {
     assertThat(status).hasSize(1);
     assertThat(status.get(0).path("day").asText()).isEqualTo("2026-11-20");
     assertThat(status.get(0).path("status").asText()).isEqualTo("reconciled");
-    assertThat(status.get(0).path("run_id").asText()).isEqualTo(report.path("run_id").asText());
+    // the day was marked by the run killed after marking; the no-drift check changed nothing
+    assertThat(status.get(0).path("run_id").asText()).isEqualTo(markedRun);
 
     Run drift = run("io.tidemark.reconcile.ReconcileMain", "drift", "--date", DAY.toString(), "--details", "--json");
     assertThat(drift.exit()).as(drift.err()).isZero();
     JsonNode d = JSON.readTree(drift.out());
-    assertThat(d.path("report").path("run_id").asText()).isEqualTo(report.path("run_id").asText());
-    assertThat(d.path("differences")).isNotEmpty();
-    assertThat(d.path("differences").get(0).path("cause").asText()).isEqualTo("too-late");
+    assertThat(d.path("report").path("run_id").asText()).isEqualTo(JSON.readTree(clean.out()).path("run_id").asText());
+    assertThat(d.path("report").path("outcome").asText()).isEqualTo("no-drift");
 
     Run list = run("io.tidemark.reconcile.ReconcileMain", "drift", "--from", "2026-11-19", "--to", "2026-11-21");
     assertThat(list.exit()).as(list.err()).isZero();

@@ -196,4 +196,30 @@ class ReconcileLockIT {
       next.ensureHeld();
     }
   }
+
+  @Test
+  void aHolderOfThisHostWhosePidIsGoneIsTakenOverAtOnceOthersAreWaitedOut() throws Exception {
+    LocalDate day = LocalDate.parse("2026-10-04");
+    String host = DayLocks.processOwner("x").replaceAll("^x on (.+), pid \\d+$", "$1");
+    Process gone = new ProcessBuilder("true").start();
+    assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    DayLocks taker = locks(DayLocks.processOwner("reconcile"), Duration.ofSeconds(30), Duration.ZERO);
+
+    // alive on this host (this JVM under another name), and a dead pid on another host: leases decide
+    for (String owner : List.of(DayLocks.processOwner("backfill"), "reconcile on other-" + host + ", pid " + gone.pid())) {
+      try (DayLock held = locks(owner, Duration.ofSeconds(30), Duration.ZERO).acquire(day)) {
+        assertThatThrownBy(() -> taker.acquire(day)).hasMessageStartingWith("Day 2026-10-04 is being reconciled by " + owner);
+      }
+    }
+    // dead on this host: taken over without waiting for the 30 s lease
+    DayLock dead = locks("reconcile on " + host + ", pid " + gone.pid(), Duration.ofSeconds(30), Duration.ZERO).acquire(day);
+    long t0 = System.nanoTime();
+    try (DayLock mine = taker.acquire(day)) {
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+      assertThat(taker.live(day)).singleElement().satisfies(c -> assertThat(c.token()).isEqualTo(mine.token()));
+      assertThatThrownBy(dead::ensureHeld).hasMessageStartingWith("Lost the reconcile lock of 2026-10-04");
+    } finally {
+      dead.close();
+    }
+  }
 }

@@ -15,7 +15,9 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Start a Kafka Connect standalone worker that archives the events topic into the Iceberg table.",
       "Creates the table, the control topic and the coordinator's offsets when missing (idempotent).",
-      "Runs until interrupted (Ctrl-C stops the worker gracefully); killing it loses nothing."
+      "Runs until interrupted (Ctrl-C stops the worker gracefully); killing it loses nothing.",
+      "Started again after a kill -9, it resumes from the committed offsets (a worker the killed run",
+      "left running is stopped and replaced); exits 1 when its worker dies."
     })
 public final class RunCommand implements Callable<Integer> {
   @ParentCommand LakeMain parent;
@@ -35,6 +37,7 @@ public final class RunCommand implements Callable<Integer> {
     System.out.printf("Kafka Connect worker running (pid %d); log %s; Ctrl-C to stop%n", p.pid(), worker.logFile());
     int rc = p.waitFor();
     System.out.printf("Kafka Connect worker exited with %d; see %s%n", rc, worker.logFile());
-    return rc == 0 ? 0 : 3;
+    // a worker that died (e.g. killed) is a failure a plain restart repairs: 1, as any retryable one
+    return rc == 0 ? 0 : io.tidemark.core.cli.ExitCodes.FAILED;
   }
 }

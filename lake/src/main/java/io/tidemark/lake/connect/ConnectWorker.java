@@ -113,6 +113,7 @@ public final class ConnectWorker implements AutoCloseable {
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("connect.out").toFile()));
       process = pb.start();
+      Files.writeString(launcherPidFile(), Long.toString(ProcessHandle.current().pid()));
       Files.writeString(pidFile(), Long.toString(process.pid()));
       LOG.info("Started Kafka Connect worker pid {} (log {})", process.pid(), logFile());
       return process;
@@ -123,6 +124,23 @@ public final class ConnectWorker implements AutoCloseable {
 
   private Path pidFile() {
     return dir.resolve("worker.pid");
+  }
+
+  /** The pid of the process that started the worker (a {@code lake run}, a test, the benchmark). */
+  private Path launcherPidFile() {
+    return dir.resolve("launcher.pid");
+  }
+
+  /**
+   * Whether the worker's launcher is gone (the worker was re-parented): only then is it replaced
+   * rather than refused. Unknown (no launcher file, from an older start) counts as not orphaned.
+   */
+  private boolean orphaned(ProcessHandle worker) throws IOException {
+    if (!Files.exists(launcherPidFile())) {
+      return false;
+    }
+    long launcher = Long.parseLong(Files.readString(launcherPidFile()).trim());
+    return worker.parent().map(ProcessHandle::pid).orElse(-1L) != launcher;
   }
 
   /**
@@ -142,6 +160,19 @@ public final class ConnectWorker implements AutoCloseable {
       long written = Files.getLastModifiedTime(pidFile()).toMillis();
       boolean ours = h.isPresent() && h.get().isAlive()
           && h.get().info().startInstant().map(t -> t.toEpochMilli() <= written + 1000).orElse(true);
+      if (ours && orphaned(h.get())) {
+        // `lake run` was killed (kill -9 leaves no shutdown hook) and its worker kept running: the
+        // plain restart replaces it. Killing a worker loses nothing (CrashIT); two would run two
+        // commit coordinators.
+        LOG.warn("Stopping Kafka Connect worker pid {}, left running by a killed lake run; starting a new one", pid);
+        h.get().destroyForcibly();
+        try {
+          h.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new IllegalStateException("Cannot stop the orphaned Kafka Connect worker pid " + pid + ": " + e, e);
+        }
+        return;
+      }
       if (ours) {
         throw new IllegalStateException("A Kafka Connect worker of connector " + cfg.get(LakeArchiveOptions.CONNECTOR_NAME)
             + " is already running (pid " + pid + ", " + dir + "); two workers would run two commit coordinators. Stop it first.");
@@ -155,7 +186,13 @@ public final class ConnectWorker implements AutoCloseable {
     return process;
   }
 
-  /** SIGKILL, no shutdown: what a crash looks like. Waits until the process is gone. */
+  /**
+   * SIGKILL, no shutdown: what a crash looks like. Waits until the process is gone.
+   *
+   * <p>Restart contract (docs/operations.md): a worker killed at any moment is replaced by a plain
+   * {@link #start()} that resumes from the committed source offsets and the sink's commit state;
+   * a worker whose launcher was killed is stopped and replaced by the next {@link #start()}.
+   */
   public synchronized void kill() throws InterruptedException {
     if (process != null) {
       process.destroyForcibly();

@@ -31,7 +31,12 @@ import java.util.UUID;
  * <h2>Expiry and takeover</h2>
  * A claim lives until {@code expires_at} (server time, {@code now() + ttl}); the holder renews it
  * every {@code ttl / 3} from a daemon thread ({@link DayLock}), so a killed holder's lock expires at
- * most one TTL after its last renewal and the next run takes the day over. Every time value is the
+ * most one TTL after its last renewal and the next run takes the day over. A holder that provably
+ * died sooner is taken over at once: its owner names this host and a pid that no process has any
+ * more ({@link #isDeadLocalHolder}), e.g. a run killed with {@code kill -9} or Ctrl-C and started
+ * again on the same machine; the taker writes a {@code released} row for the dead claim and says
+ * so on stderr. Pid reuse can only make a dead holder look alive (then its lease is waited out),
+ * never the reverse. Every time value is the
  * ClickHouse server's clock, so machines with skewed clocks agree on expiry. Like every lease
  * without fencing, it assumes a holder is never paused for longer than the TTL: {@link
  * DayLock#ensureHeld()} before each replacement step stops a holder that lost its lease.
@@ -43,6 +48,10 @@ import java.util.UUID;
  */
 public final class DayLocks {
   private static final int CONTENTION_ROUNDS = 8;
+  /** "reconcile on HOST, pid PID" as {@link #processOwner} writes it. */
+  private static final java.util.regex.Pattern OWNER = java.util.regex.Pattern.compile(".+? on (.+), pid (\\d+)");
+  /** The seq of the row releasing a dead holder's claim: above any renewal count it can have reached. */
+  private static final int TAKEN_OVER_SEQ = 2_000_000_000;
 
   private final ClickHouseSql sql;
   private final Duration ttl;
@@ -99,6 +108,12 @@ public final class DayLocks {
     int contention = 0;
     while (true) {
       Claim holder = live(day).stream().filter(Claim::held).findFirst().orElse(null);
+      if (holder != null && isDeadLocalHolder(holder)) {
+        write(day, holder.token(), "released", TAKEN_OVER_SEQ);
+        System.err.println("warning: took over the reconcile lock of " + day + " from " + holder.describe()
+            + ": that process is no longer running");
+        continue;
+      }
       if (holder == null) {
         String token = UUID.randomUUID().toString();
         write(day, token, "claimed", 1);
@@ -123,6 +138,23 @@ public final class DayLocks {
       }
       pause(Math.min(1_000, Math.max(100, ttl.toMillis() / 10)));
     }
+  }
+
+  /**
+   * Whether a claim's owner ({@link #processOwner}: "what on HOST, pid PID") is a process of this
+   * host that no longer exists. Another host's or an unparsable owner is never judged dead here: its
+   * lease decides.
+   */
+  boolean isDeadLocalHolder(Claim c) {
+    java.util.regex.Matcher m = OWNER.matcher(c.owner());
+    if (!m.matches() || c.owner().equals(owner)) {
+      return false;
+    }
+    java.util.regex.Matcher self = OWNER.matcher(owner);
+    if (!self.matches() || !self.group(1).equals(m.group(1))) {
+      return false;
+    }
+    return ProcessHandle.of(Long.parseLong(m.group(2))).map(h -> !h.isAlive()).orElse(true);
   }
 
   /** Live claims of a day (not released, lease not expired by the server's clock), oldest first. */

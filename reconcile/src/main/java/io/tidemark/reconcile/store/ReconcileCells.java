@@ -30,15 +30,16 @@ import org.apache.spark.sql.Row;
  * therefore never holds a day's cells in the JVM: only the cells that differ or exist on one side
  * come back ({@link #compare}).
  *
- * <p>A dry run uses its own partition and never the staging table, so it needs no lock. {@link
- * #drop} removes a run's partition (idempotent); partitions of runs that died are removed by the
- * next run once they are a day old ({@link #dropAbandoned}).
+ * <p>A dry run uses its own partition (run id ending in {@code -dry}) and never the staging table,
+ * so it needs no lock. {@link #drop} removes a run's partition (idempotent); the partitions a killed
+ * run of a day left are removed by the next locked run of that day ({@link #dropOtherRuns}), and
+ * any partition, dry runs' included, once it is a day old ({@link #dropAbandoned}).
  */
 public final class ReconcileCells {
   static final String TABLE = "reconcile_cells";
   /** A partition as system.parts writes it: {@code (20260115,'reconcile-2026-01-15-1768435200000')}. */
   private static final Pattern RUN_PARTITION =
-      Pattern.compile("\\((\\d{8}),\\s*'(reconcile-\\d{4}-\\d{2}-\\d{2}-\\d+)'\\)");
+      Pattern.compile("\\((\\d{8}),\\s*'(reconcile-\\d{4}-\\d{2}-\\d{2}-\\d+(?:-dry)?)'\\)");
 
   private final ClickHouseSql sql;
   private final PartitionReplacer replacer;
@@ -153,6 +154,40 @@ public final class ReconcileCells {
         drop(Long.parseLong(m.group(1)), m.group(2));
       }
     }
+  }
+
+  /**
+   * Drops the partitions of {@code day} that belong to other non-dry runs than {@code runId}. Only
+   * for a run holding the day's lock: then any other non-dry run of the day has died (or lost its
+   * lease and stops before it changes the day), and its cells are leftovers. Dry runs' partitions
+   * are kept (a dry run takes no lock and may be comparing right now). Idempotent.
+   *
+   * @return the run ids whose partitions were dropped
+   */
+  public List<String> dropOtherRuns(LocalDate day, String runId) {
+    List<String> dropped = new java.util.ArrayList<>();
+    for (String run : runs(day)) {
+      if (!run.equals(runId) && !run.endsWith("-dry")) {
+        drop(DayPartition.of(day), run);
+        dropped.add(run);
+      }
+    }
+    return dropped;
+  }
+
+  /** The run ids that have a partition (active parts) of {@code day}, sorted. */
+  public List<String> runs(LocalDate day) {
+    List<String> runs = new java.util.ArrayList<>();
+    for (Map<String, String> r : sql.queryRows(
+        "SELECT DISTINCT partition FROM system.parts WHERE database = {db:String} AND table = {t:String}"
+            + " AND active ORDER BY partition",
+        Map.of("db", sql.database(), "t", TABLE))) {
+      java.util.regex.Matcher m = RUN_PARTITION.matcher(r.get("partition"));
+      if (m.matches() && Long.parseLong(m.group(1)) == DayPartition.of(day)) {
+        runs.add(m.group(2));
+      }
+    }
+    return runs;
   }
 
   /**
