@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       MigrateCommand.class,
       ProduceCommand.class,
       DemoCommand.class,
+      ChaosCommand.class,
       LayerCommands.Speed.class,
       LayerCommands.Lake.class,
       LayerCommands.Batch.class,
