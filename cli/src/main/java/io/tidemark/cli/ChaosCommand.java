@@ -130,8 +130,9 @@ final class ChaosCommand implements Callable<Integer> {
     } catch (Exception e) {
       stack.down();
       Runtime.getRuntime().removeShutdownHook(hook);
-      out.printf("Chaos run aborted: %s%nLogs and data kept for inspection: %s%n", e.getMessage(), home);
-      out.flush();
+      PrintWriter last = json ? spec.commandLine().getErr() : out;
+      last.printf("Chaos run aborted: %s%nLogs and data kept for inspection: %s%n", e.getMessage(), home);
+      last.flush();
       return 1;
     }
     if (json) {
@@ -159,7 +160,10 @@ final class ChaosCommand implements Callable<Integer> {
       stack.down();
     }
     if (!report.allExact()) {
-      out.printf("Some checks failed. Logs and data kept for inspection: %s%n", home);
+      // In --json mode stdout holds only the document; the last line goes to stderr there.
+      PrintWriter last = json ? spec.commandLine().getErr() : out;
+      last.printf("Some checks failed. Logs and data kept for inspection: %s%n", home);
+      last.flush();
     }
     out.flush();
     return report.allExact() ? 0 : 1;
@@ -265,7 +269,7 @@ final class ChaosCommand implements Callable<Integer> {
     int verifyRc = stack.runToEnd(LayerCommands.lake(), List.of("verify", "--json"), "lake-verify", Duration.ofMinutes(5));
     CheckResult lake;
     try {
-      lake = ChaosChecks.lake(new com.fasterxml.jackson.databind.ObjectMapper().readTree(stack.output("lake-verify")),
+      lake = ChaosChecks.lake(new com.fasterxml.jackson.databind.ObjectMapper().readTree(stack.jsonOutput("lake-verify")),
           stack.eventEndOffsets(), truth.produced());
     } catch (IOException | RuntimeException e) {
       lake = new CheckResult("lake-exactly-once", "lake: every produced record archived exactly once (topic/partition/offset)",

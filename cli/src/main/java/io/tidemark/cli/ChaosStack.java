@@ -510,6 +510,13 @@ final class ChaosStack implements AutoCloseable {
     return p.exitValue();
   }
 
+  /** The JSON document a {@code --json} command printed: stdout from its first line that opens an object. */
+  String jsonOutput(String name) {
+    String all = output(name);
+    int at = all.startsWith("{") ? 0 : all.indexOf("\n{");
+    return at < 0 ? "" : all.substring(at).trim();
+  }
+
   String output(String name) {
     try {
       return Files.readString(logs.resolve(name + ".out"), StandardCharsets.UTF_8);
