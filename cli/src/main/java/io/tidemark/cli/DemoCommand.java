@@ -89,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
     Path logs = home.resolve("logs");
 
     step(out, "3/6 Starting the speed layer (Flink), the lake archive (Kafka Connect -> Iceberg) and the dashboard");
-    AtomicReference<Process> speed = new AtomicReference<>(startSpeed(config, home, logs, false));
+    AtomicReference<Process> speed = new AtomicReference<>(startSpeed(config, home, logs));
     background.add(LayerCommands.lake().start(config, List.of("run"), logs.resolve("demo-lake.log")));
     background.add(LayerCommands.serving().start(config, List.of(), logs.resolve("demo-serve.log")));
     String dashboard = dashboardUrl(config.explicitValues(), System.getenv());
@@ -109,9 +109,10 @@ final class DemoCommand implements Callable<Integer> {
         speed.get().destroyForcibly();
       }, half, TimeUnit.MILLISECONDS);
       timer.schedule(() -> {
-        out.printf("%n  !! restarting the speed layer from its latest checkpoint%n");
+        out.printf("%n  !! restarting the speed layer the plain way (./tidemark speed run): it resumes from its newest"
+            + " checkpoint%n");
         out.flush();
-        Process p = startSpeed(config, home, logs, true);
+        Process p = startSpeed(config, home, logs);
         speed.set(p);
         background.add(p);
       }, half + outage.toMillis(), TimeUnit.MILLISECONDS);
@@ -240,13 +241,13 @@ final class DemoCommand implements Callable<Integer> {
     return fromEnv != null ? fromEnv : explicit.get(key);
   }
 
-  private Process startSpeed(TidemarkConfig config, Path home, Path logs, boolean restore) {
-    List<String> args = new ArrayList<>(List.of("run",
-        "--checkpoint-dir", home.resolve("speed-layer/checkpoints").toString()));
-    if (restore) {
-      args.add("--restore-from");
-      args.add("latest");
-    }
+  /**
+   * Starts the speed layer the plain way a user would: it resumes from its newest completed
+   * checkpoint (a demo run again on the same stack continues where the last one stopped), and the
+   * restart after the kill below proves that this default loses nothing.
+   */
+  private Process startSpeed(TidemarkConfig config, Path home, Path logs) {
+    List<String> args = List.of("run", "--checkpoint-dir", home.resolve("speed-layer/checkpoints").toString());
     Process p = LayerCommands.speedLayer(config).start(config, args, logs.resolve("demo-speed.log"));
     background.add(p);
     return p;

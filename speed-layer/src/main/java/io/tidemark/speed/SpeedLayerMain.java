@@ -1,22 +1,18 @@
 package io.tidemark.speed;
 
+import io.tidemark.core.cli.ExitCodes;
 import io.tidemark.core.config.ConfigException;
 import io.tidemark.core.config.ConfigOption;
 import io.tidemark.core.config.TidemarkConfig;
 import io.tidemark.stack.Endpoints;
 import io.tidemark.stack.StackOptions;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -55,7 +51,8 @@ public final class SpeedLayerMain {
     CommandSpec spec = CommandSpec.create().name("speed-layer [run|check|bench]");
     spec.usageMessage()
         .description(
-            "run (default): start the job; check: validate the configuration and the services, then exit;"
+            "run (default): start the job, resuming from the newest completed checkpoint under --checkpoint-dir"
+                + " (--fresh starts over); check: validate the configuration and the services, then exit;"
                 + " bench: the speed-layer benchmark ('bench --help').",
             "Runs the Tidemark speed layer: Kafka page views -> validated, deduplicated 1-minute counts"
                 + " per user and per page in ClickHouse; invalid records to the dead-letter topic, events"
@@ -75,6 +72,11 @@ public final class SpeedLayerMain {
     spec.addOption(
         OptionSpec.builder("--check").arity("0")
             .description("Validate the configuration and check Kafka and ClickHouse, then exit.").build());
+    spec.addOption(
+        OptionSpec.builder("--fresh").arity("0")
+            .description("Start over without state, from --starting-offsets, even when checkpoints exist"
+                + " (they are kept). Without it the job resumes from the newest completed checkpoint under"
+                + " --checkpoint-dir, and fails naming the checkpoint if that cannot be restored.").build());
     spec.addOption(
         OptionSpec.builder("--skip-preflight").arity("0")
             .description("Do not check Kafka and ClickHouse before starting.").build());
@@ -120,6 +122,7 @@ public final class SpeedLayerMain {
       if (parsed.hasMatchedOption("--check")) {
         Preflight.check(cfg);
         out.println("speed-layer: configuration OK; Kafka and ClickHouse reachable, topics and tables present");
+        out.println("speed-layer: a start now would be " + CheckpointRestore.decide(cfg).message());
         return 0;
       }
       if (!parsed.hasMatchedOption("--skip-preflight")) {
@@ -128,10 +131,68 @@ public final class SpeedLayerMain {
     } catch (ConfigException e) {
       err.println("speed-layer: " + e.getMessage());
       return 2;
+    } catch (CheckpointRestore.UnrestorableCheckpointException e) {
+      err.println("speed-layer: " + e.getMessage());
+      return ExitCodes.REFUSED;
     }
-    StreamExecutionEnvironment flink = environment(cfg);
-    SpeedLayerJob.fromConfig(cfg).execute(flink);
+    CheckpointRestore.Decision restore;
+    try {
+      Optional<String> flinkCli = flinkCliRestorePath();
+      restore = flinkCli.isPresent()
+          ? new CheckpointRestore.Decision(flinkCli, "restoring from " + flinkCli.get() + " (flink run -s)")
+          : CheckpointRestore.decide(cfg);
+    } catch (CheckpointRestore.UnrestorableCheckpointException e) {
+      err.println("speed-layer: " + e.getMessage());
+      return ExitCodes.REFUSED;
+    }
+    out.println("speed-layer: " + restore.message());
+    out.flush();
+    StreamExecutionEnvironment flink = environment(cfg, new Configuration(), restore.path());
+    try {
+      SpeedLayerJob.fromConfig(cfg).execute(flink);
+    } catch (Exception e) {
+      if (restore.path().isPresent() && isRestoreFailure(e)) {
+        err.println("speed-layer: " + CheckpointRestore.unrestorable(restore.path().get(),
+            "Flink refused its state (" + restoreFailureMessage(e) + ")").getMessage());
+        return ExitCodes.REFUSED;
+      }
+      throw e;
+    }
     return 0;
+  }
+
+  /**
+   * The path of Flink's own {@code flink run -s PATH} when Flink's CLI started this program with
+   * one: it wins over {@code tidemark.speed.restore-from}, as an operator who passes it expects.
+   */
+  static Optional<String> flinkCliRestorePath() {
+    StreamExecutionEnvironment probe = StreamExecutionEnvironment.getExecutionEnvironment();
+    if (probe instanceof LocalStreamEnvironment) {
+      return Optional.empty();
+    }
+    return probe.getConfiguration().getOptional(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH);
+  }
+
+  /** Flink's refusal of a restore path at submission (state that maps to no operator, a corrupt file). */
+  static boolean isRestoreFailure(Throwable e) {
+    return restoreFailure(e) != null;
+  }
+
+  private static Throwable restoreFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("rollback to checkpoint/savepoint") || m.contains("Cannot map checkpoint/savepoint state")
+          || m.contains("loading checkpoint metadata") || m.contains("Failed to load checkpoint")) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private static String restoreFailureMessage(Throwable e) {
+    Throwable t = restoreFailure(e);
+    String m = t == null ? String.valueOf(e.getMessage()) : String.valueOf(t.getMessage());
+    return m.replaceAll("\\s+", " ").strip();
   }
 
   /** Resolves, validates and completes the configuration of a parsed command line. */
@@ -143,6 +204,14 @@ public final class SpeedLayerMain {
       if (parsed.hasMatchedOption(optionName(o))) {
         overrides.put(o.key(), parsed.matchedOptionValue(optionName(o), ""));
       }
+    }
+    if (parsed.hasMatchedOption("--fresh")) {
+      String explicit = overrides.get(SpeedOptions.RESTORE_FROM.key());
+      if (explicit != null && !explicit.trim().equals(CheckpointRestore.NONE)) {
+        throw new ConfigException("--fresh and " + optionName(SpeedOptions.RESTORE_FROM) + " " + explicit
+            + " contradict each other: pass one of them");
+      }
+      overrides.put(SpeedOptions.RESTORE_FROM.key(), CheckpointRestore.NONE);
     }
     List<ConfigOption<?>> known = new ArrayList<>(SpeedOptions.known());
     known.addAll(StackOptions.all());
@@ -174,16 +243,19 @@ public final class SpeedLayerMain {
     TidemarkConfig.of(own).validate(known);
   }
 
-  /** The cluster of {@code flink run} when started by Flink's CLI, else a local MiniCluster with web UI. */
-  static StreamExecutionEnvironment environment(TidemarkConfig cfg) {
-    return environment(cfg, new Configuration());
+  /**
+   * The cluster of {@code flink run} when started by Flink's CLI, else a local MiniCluster with web
+   * UI; Flink settings of the caller's on top (the benchmark's). Starts without state.
+   */
+  public static StreamExecutionEnvironment environment(TidemarkConfig cfg, Configuration extra) {
+    return environment(cfg, extra, Optional.empty());
   }
 
-  /** As {@link #environment(TidemarkConfig)}, with Flink settings of the caller's on top (the benchmark's). */
-  public static StreamExecutionEnvironment environment(TidemarkConfig cfg, Configuration extra) {
+  /** As {@link #environment(TidemarkConfig, Configuration)}, restoring from {@code restorePath} when given. */
+  static StreamExecutionEnvironment environment(TidemarkConfig cfg, Configuration extra, Optional<String> restorePath) {
     Configuration conf = SpeedLayerJob.flinkConfiguration(cfg);
     conf.addAll(extra);
-    restorePath(cfg).ifPresent(p -> conf.setString("execution.state-recovery.path", p));
+    restorePath.ifPresent(p -> conf.setString("execution.state-recovery.path", p));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     if (!(env instanceof LocalStreamEnvironment)) {
       return env;
@@ -197,53 +269,10 @@ public final class SpeedLayerMain {
     return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
   }
 
-  /** {@code restore-from}: a path, or {@code latest} for the newest checkpoint under checkpoint-dir. */
-  static Optional<String> restorePath(TidemarkConfig cfg) {
-    if (!cfg.isSet(SpeedOptions.RESTORE_FROM)) {
-      return Optional.empty();
-    }
-    String v = cfg.get(SpeedOptions.RESTORE_FROM).trim();
-    if (!v.equals("latest")) {
-      return Optional.of(v);
-    }
-    java.net.URI dir = java.net.URI.create(SpeedLayerJob.checkpointUri(cfg.require(SpeedOptions.CHECKPOINT_DIR)));
-    if (!"file".equals(dir.getScheme())) {
-      throw new ConfigException(
-          SpeedOptions.RESTORE_FROM.key() + "=latest needs a local " + SpeedOptions.CHECKPOINT_DIR.key()
-              + "; for " + dir + " pass the checkpoint path itself");
-    }
-    Optional<Path> latest = latestCheckpoint(Path.of(dir));
-    if (latest.isEmpty()) {
-      // Nothing was checkpointed, so no offset was committed either: a fresh start reads the same
-      // records again and rewrites the same windows with a newer version (idempotent).
-      org.slf4j.LoggerFactory.getLogger(SpeedLayerMain.class)
-          .warn("No completed checkpoint under {}: starting without state", cfg.get(SpeedOptions.CHECKPOINT_DIR));
-      return Optional.empty();
-    }
-    org.slf4j.LoggerFactory.getLogger(SpeedLayerMain.class).info("Restoring from checkpoint {}", latest.get());
-    return Optional.of(latest.get().toUri().toString());
-  }
-
-  /** The newest {@code <job-id>/chk-<n>} directory holding a {@code _metadata} file, if any. */
+  /** The newest completed {@code <job-id>/chk-<n>} checkpoint under a local directory, if any. */
   public static Optional<Path> latestCheckpoint(Path checkpointDir) {
-    if (!Files.isDirectory(checkpointDir)) {
-      return Optional.empty();
-    }
-    try (Stream<Path> files = Files.find(checkpointDir, 3, (p, a) -> p.getFileName().toString().equals("_metadata")
-        && p.getParent().getFileName().toString().startsWith("chk-"))) {
-      return files
-          .max(Comparator.comparing(SpeedLayerMain::modified))
-          .map(Path::getParent);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Long modified(Path p) {
-    try {
-      return Files.getLastModifiedTime(p).toMillis();
-    } catch (IOException e) {
-      return 0L;
-    }
+    List<org.apache.flink.core.fs.Path> all =
+        CheckpointRestore.completedCheckpoints(checkpointDir.toAbsolutePath().toUri().toString());
+    return all.isEmpty() ? Optional.empty() : Optional.of(Path.of(all.get(all.size() - 1).toUri()));
   }
 }

@@ -89,7 +89,8 @@ public final class SpeedOptions {
 
   public static final ConfigOption<String> RESTORE_FROM =
       ConfigOption.stringKey("tidemark.speed.restore-from")
-          .description("Checkpoint or savepoint path to restore from; 'latest' picks the newest checkpoint under checkpoint-dir (none: start fresh); unset starts fresh.");
+          .defaultValue("latest")
+          .description("Where the job's state comes from: 'latest' resumes from the newest completed checkpoint under checkpoint-dir (with none it starts from starting-offsets), a path restores that checkpoint or savepoint, 'none' starts over without state (--fresh). A checkpoint that cannot be restored fails the start, naming it.");
 
   public static final ConfigOption<String> SIDE_OUTPUT_GUARANTEE =
       ConfigOption.stringKey("tidemark.speed.side-output-guarantee")

@@ -23,12 +23,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kills the speed layer's JVM (MiniCluster and all, {@code kill -9}) at random points while traffic
- * flows, restarts it from the latest checkpoint each time, and checks the counts are exact, with
+ * flows, restarts it the plain way each time (no flag: the default resumes from the newest
+ * completed checkpoint), and checks the counts are exact, with
  * both delivery guarantees of the dead-letter and late topics: at-least-once (a replayed record
  * may repeat, with the same source headers) and exactly-once (Kafka transactions: a reader with
  * read_committed sees every record once).
@@ -144,8 +146,61 @@ class SpeedLayerCrashIT {
     return privateClasses;
   }
 
-  /** SpeedLayerMain in its own JVM on the module's runtime classpath, as the CLI starts it. */
-  static Process start(TidemarkConfig cfg, Path log) throws Exception {
+  @Test
+  void aPlainStartRefusesACorruptNewestCheckpointAndFreshStartsOverSayingSo() throws Exception {
+    TidemarkConfig cfg = SpeedIt.isolatedConfig("speedrestore");
+    Path checkpoints = Path.of(cfg.get(SpeedOptions.CHECKPOINT_DIR));
+    Path logs = Files.createDirectories(Path.of("target", "it-logs"));
+    Process job = start(cfg, logs.resolve("restore-0.log"));
+    try {
+      awaitCheckpoint(checkpoints, job);
+    } finally {
+      job.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+    Path newest = SpeedLayerMain.latestCheckpoint(checkpoints).orElseThrow();
+    byte[] metadata = Files.readAllBytes(newest.resolve("_metadata"));
+    Files.write(newest.resolve("_metadata"), java.util.Arrays.copyOf(metadata, metadata.length / 2));
+
+    Path refusedLog = logs.resolve("restore-1.log");
+    Process refused = start(cfg, refusedLog);
+    assertThat(refused.waitFor(120, TimeUnit.SECONDS)).as("a refused start exits").isTrue();
+    assertThat(refused.exitValue()).isEqualTo(3);
+    List<String> lines = Files.readAllLines(refusedLog).stream().filter(l -> l.startsWith("speed-layer: ")).toList();
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0))
+        .startsWith("speed-layer: Cannot restore checkpoint file:" + newest.toAbsolutePath() + ": ")
+        .contains("Start over with --fresh");
+
+    Path freshLog = logs.resolve("restore-2.log");
+    Process fresh = start(cfg, freshLog, "--fresh");
+    try {
+      Awaitility.await("a fresh job's first checkpoint, in a new job directory")
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> {
+            assertThat(fresh.isAlive()).as("fresh speed layer JVM alive").isTrue();
+            return SpeedLayerMain.latestCheckpoint(checkpoints)
+                .filter(p -> !p.getParent().equals(newest.getParent()))
+                .isPresent();
+          });
+      assertThat(Files.readString(freshLog))
+          .contains("speed-layer: starting fresh (--fresh) from tidemark.speed.starting-offsets=")
+          .contains("ignored, not deleted; the newest is file:" + newest.toAbsolutePath());
+    } finally {
+      fresh.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+    Process resumed = start(cfg, logs.resolve("restore-3.log"));
+    try {
+      Awaitility.await("a plain start after --fresh resumes from the fresh job's checkpoint")
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> Files.readString(logs.resolve("restore-3.log")).contains("speed-layer: resuming from checkpoint file:"));
+      assertThat(Files.readString(logs.resolve("restore-3.log"))).doesNotContain(newest.toAbsolutePath().toString());
+    } finally {
+      resumed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** SpeedLayerMain in its own JVM on the module's runtime classpath, as the CLI starts it, with no restore flag. */
+  static Process start(TidemarkConfig cfg, Path log, String... args) throws Exception {
     String classpath =
         privateClasses()
             + File.pathSeparator
@@ -157,7 +212,7 @@ class SpeedLayerCrashIT {
     cmd.add(classpath);
     cmd.add(SpeedLayerMain.class.getName());
     cfg.explicitValues().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-    cmd.add("--restore-from=latest");
+    cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 }

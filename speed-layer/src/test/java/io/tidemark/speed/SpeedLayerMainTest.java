@@ -79,4 +79,58 @@ class SpeedLayerMainTest {
     assertThat(SpeedLayerMain.latestCheckpoint(dir)).contains(newer);
     assertThat(incomplete).exists();
   }
+
+  @Test
+  void freshAndAnExplicitRestorePathContradictEachOther() throws Exception {
+    Result r = run("run", "--fresh", "--restore-from", "/tmp/chk-1", "--skip-preflight");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .isEqualTo("speed-layer: --fresh and --restore-from /tmp/chk-1 contradict each other: pass one of them");
+  }
+
+  @Test
+  void aCorruptNewestCheckpointFailsTheStartWithOneLineNamingItAndFresh(@TempDir Path dir) throws Exception {
+    Path chk = Files.createDirectories(dir.resolve("0a1b2c/chk-7"));
+    Files.writeString(chk.resolve("_metadata"), "not a checkpoint");
+    Result r = run("run", "--checkpoint-dir", dir.toString(), "--skip-preflight");
+    assertThat(r.code()).isEqualTo(3);
+    assertThat(r.err().lines()).hasSize(1);
+    assertThat(r.err().strip())
+        .startsWith("speed-layer: Cannot restore checkpoint file:" + chk.toAbsolutePath() + ": its _metadata cannot be read (")
+        .endsWith("Start over with --fresh (open windows are recounted from tidemark.speed.starting-offsets until the"
+            + " nightly reconcile), or pass --restore-from PATH of an older checkpoint");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void withoutACheckpointAStartSaysItBeginsFromTheStartingOffsets(@TempDir Path dir) {
+    CheckpointRestore.Decision d = CheckpointRestore.decide(config(dir, "latest"));
+    assertThat(d.path()).isEmpty();
+    assertThat(d.message())
+        .isEqualTo("no completed checkpoint under file:" + dir.toAbsolutePath()
+            + ": starting from tidemark.speed.starting-offsets=committed");
+  }
+
+  @Test
+  void freshIgnoresCheckpointsThatArePresentAndSaysSo(@TempDir Path dir) throws Exception {
+    Path chk = Files.createDirectories(dir.resolve("job/chk-2"));
+    Files.writeString(chk.resolve("_metadata"), "x");
+    CheckpointRestore.Decision d = CheckpointRestore.decide(config(dir, "none"));
+    assertThat(d.path()).isEmpty();
+    assertThat(d.message())
+        .startsWith("starting fresh (--fresh) from tidemark.speed.starting-offsets=committed without state:"
+            + " 1 checkpoint(s) under ")
+        .endsWith("ignored, not deleted; the newest is file:" + chk.toAbsolutePath());
+    assertThat(chk.resolve("_metadata")).exists();
+  }
+
+  @Test
+  void restoreFromDefaultsToLatest() {
+    assertThat(SpeedOptions.RESTORE_FROM.defaultValue()).isEqualTo(CheckpointRestore.LATEST);
+  }
+
+  private static io.tidemark.core.config.TidemarkConfig config(Path dir, String restoreFrom) {
+    return io.tidemark.core.config.TidemarkConfig.of(Map.of(
+        SpeedOptions.CHECKPOINT_DIR.key(), dir.toString(), SpeedOptions.RESTORE_FROM.key(), restoreFrom));
+  }
 }
