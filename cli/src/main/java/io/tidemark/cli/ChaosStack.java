@@ -85,8 +85,6 @@ final class ChaosStack implements AutoCloseable {
   private volatile Process speed;
   private volatile Process lake;
   private Process serve;
-  private int speedStarts;
-  private int lakeStarts;
 
   private ChaosStack(Path home, TidemarkConfig config, int webUiPort, int servingPort) {
     this.home = home;
@@ -186,21 +184,14 @@ final class ChaosStack implements AutoCloseable {
 
   // ---- the layers, started the plain way a user starts them ----
 
-  /** {@code ./tidemark speed run}; a restart resumes from the newest checkpoint. */
+  /** {@code ./tidemark speed run}, no flags: a restart resumes from the newest checkpoint (the default). */
   synchronized Process startSpeed() {
-    List<String> args = new ArrayList<>(List.of("run"));
-    if (speedStarts > 0) {
-      // Until the resume-from-newest-checkpoint default lands (issue 14), the restart says so.
-      args.addAll(List.of("--restore-from", "latest"));
-    }
-    speedStarts++;
-    speed = track(LayerCommands.speedLayer(config).start(config, args, logs.resolve("speed.log")));
+    speed = track(LayerCommands.speedLayer(config).start(config, List.of("run"), logs.resolve("speed.log")));
     return speed;
   }
 
   /** {@code ./tidemark lake run}. */
   synchronized Process startLake() {
-    lakeStarts++;
     lake = track(LayerCommands.lake().start(config, List.of("run"), logs.resolve("lake.log")));
     return lake;
   }
