@@ -23,6 +23,7 @@ final class ChildJvm {
   private final String module;
   private final String mainClass;
   private final List<String> jvmArgs = new ArrayList<>();
+  private final java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
 
   ChildJvm(String module, String mainClass) {
     this.module = module;
@@ -32,6 +33,28 @@ final class ChildJvm {
   ChildJvm jvmArg(String arg) {
     jvmArgs.add(arg);
     return this;
+  }
+
+  /** Sets an environment variable of the child (e.g. a documented test failpoint). */
+  ChildJvm env(String key, String value) {
+    env.put(key, value);
+    return this;
+  }
+
+  /**
+   * Starts the child in the background with stdout and stderr in separate files (for a {@code
+   * --json} report read from stdout); the caller owns the process.
+   */
+  Process start(TidemarkConfig resolvedConfig, List<String> args, Path stdout, Path stderr) {
+    try {
+      Files.createDirectories(stdout.getParent());
+      return builder(resolvedConfig, args)
+          .redirectOutput(stdout.toFile())
+          .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start " + mainClass + ": " + e.getMessage(), e);
+    }
   }
 
   /** Runs the child with inherited stdin/stdout/stderr and returns its exit code. */
@@ -86,6 +109,7 @@ final class ChildJvm {
       withoutInheritedOverrides(pb.environment(), resolvedConfig);
       pb.environment().put("TIDEMARK_CONFIG", configFile.toString());
       pb.environment().put(StackOptions.PROJECT_HOME_ENV, root.toString());
+      pb.environment().putAll(env);
       return pb;
     }
   }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       SchemaCommand.class,
       ProduceCommand.class,
       DemoCommand.class,
+      ChaosCommand.class,
       LayerCommands.Speed.class,
       LayerCommands.Lake.class,
       LayerCommands.Batch.class,
