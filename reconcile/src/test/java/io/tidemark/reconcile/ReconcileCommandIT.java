@@ -215,7 +215,7 @@ class ReconcileCommandIT {
   /** The staging day of {@code m} as cells (what a REPLACE PARTITION would swap in). */
   Map<WindowKey, Long> stagingDay(CountMetric m) {
     Map<WindowKey, Long> out = new HashMap<>();
-    var t = ClickHouseCounts.table(m);
+    var t = io.tidemark.schema.clickhouse.CountTable.of(m);
     for (Map<String, String> r : sql.queryRows("SELECT " + t.keyColumn() + " AS k, toUnixTimestamp(window_start) AS ws,"
         + " count AS c FROM " + sql.database() + "." + t.stagingTable() + " WHERE toYYYYMMDD(window_start) = 20261120",
         Map.of())) {
@@ -317,7 +317,7 @@ class ReconcileCommandIT {
     stray.put("version", CountVersions.speed(9));
     stray.put("source", "speed");
     stray.put("written_at", Instant.now());
-    sql.insertJsonEachRow(sql.database() + "." + ClickHouseCounts.table(CountMetric.USER).storeTable(), List.of(stray));
+    sql.insertJsonEachRow(sql.database() + "." + io.tidemark.schema.clickhouse.CountTable.of(CountMetric.USER).storeTable(), List.of(stray));
     Killed marked = killAt("marked", () -> {});
     cells += assertServed("after a kill after marking the day", true, true);
     assertThat(new ReportStore(sql).status(DAY).reconciled()).isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tidemark.core.config.ClickHouseOptions;
+import io.tidemark.core.config.ServingOptions;
 import io.tidemark.schema.clickhouse.CountTable;
 import io.tidemark.schema.clickhouse.CountVersions;
 import java.net.ServerSocket;
@@ -31,10 +32,10 @@ class ServingRestartIT {
   @Test
   void aServerKilledWithSigkillAnswersTheSameAfterAPlainRestart() throws Exception {
     try (StoreFixture store = new StoreFixture("serving_restart")) {
-      store.write(CountTable.USER, "u1", "2026-11-24T10:00:00Z", 5, CountVersions.speed(1));
-      store.write(CountTable.USER, "u1", "2026-11-24T10:00:00Z", 8, CountVersions.speed(2));
-      store.write(CountTable.USER, "u1", "2026-11-24T10:01:00Z", 2, CountVersions.speed(1));
-      store.write(CountTable.PAGE, "/a", "2026-11-24T10:00:00Z", 10, CountVersions.speed(2));
+      store.write(CountTable.USER_PAGE_COUNTS, "u1", "2026-11-24T10:00:00Z", 5, CountVersions.speed(1));
+      store.write(CountTable.USER_PAGE_COUNTS, "u1", "2026-11-24T10:00:00Z", 8, CountVersions.speed(2));
+      store.write(CountTable.USER_PAGE_COUNTS, "u1", "2026-11-24T10:01:00Z", 2, CountVersions.speed(1));
+      store.write(CountTable.PAGE_VIEW_COUNTS, "/a", "2026-11-24T10:00:00Z", 10, CountVersions.speed(2));
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
