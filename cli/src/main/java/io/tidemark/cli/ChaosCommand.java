@@ -299,7 +299,7 @@ final class ChaosCommand implements Callable<Integer> {
         rc = stack.runToEnd(LayerCommands.reconcileTool(), List.of("reconcile", "--date", day.toString(), "--force"),
             "reconcile-" + day, Duration.ofMinutes(20));
         Duration rec = rc == 0 ? Duration.ofNanos(System.nanoTime() - k0) : null;
-        outcomes.add(new FaultOutcome(f, struck, Duration.ZERO, rec, (reached ? "killed at the staged failpoint" : "failpoint not reached; killed")
+        outcomes.add(new FaultOutcome(f, struck, Duration.ZERO, rec, (reached ? "killed once its staging held the day" : "ended before its staging was seen")
             + ", day " + state + " after the kill; rerun exit " + rc));
         say("  reconcile --date %s killed between stage and replace (day %s), rerun: exit %d", day, state, rc);
       } else {

@@ -71,8 +71,6 @@ final class ChaosStack implements AutoCloseable {
   static final String SOURCE_PARTITION_HEADER = "tidemark.source.partition";
   static final String SOURCE_OFFSET_HEADER = "tidemark.source.offset";
 
-  /** The reconcile failpoint step after staging, before the first REPLACE (ReconcileMain#failpoint). */
-  static final String STAGED_FAILPOINT = "staged";
 
   final Path home;
   final Path logs;
@@ -517,25 +515,35 @@ final class ChaosStack implements AutoCloseable {
   }
 
   /**
-   * Starts {@code reconcile --date D --force} with the documented failpoint at {@code staged}
-   * (ReconcileMain: it prints "failpoint staged reached" and waits there) and kills it -9 once it
-   * is reached; true when it was reached within {@code timeout} (else it was killed anyway).
+   * Starts {@code reconcile --date D --force} and kills it -9 as soon as the day's staging holds
+   * rows (polled every 10 ms in ClickHouse: a boundary any observer of the store can see, with no
+   * hook in the reconcile code), i.e. between stage and replace, or just after the first replace;
+   * true when it was killed there, false when it ended before (within {@code timeout}).
    */
   boolean reconcileKilledAtStaged(LocalDate day, Duration timeout) throws InterruptedException {
     String name = "reconcile-" + day + "-killed";
-    Path err = logs.resolve(name + ".log");
-    Process p = track(LayerCommands.reconcileTool().env("TIDEMARK_RECONCILE_FAILPOINT", STAGED_FAILPOINT)
-        .start(config, List.of("reconcile", "--date", day.toString(), "--force"), logs.resolve(name + ".out"), err));
-    boolean reached = await(timeout, Duration.ofMillis(100), () -> {
-      try {
-        return Files.exists(err) && Files.readString(err, StandardCharsets.UTF_8).contains("failpoint " + STAGED_FAILPOINT + " reached");
-      } catch (IOException e) {
-        return false;
-      }
-    } );
+    Process p = track(LayerCommands.reconcileTool()
+        .start(config, List.of("reconcile", "--date", day.toString(), "--force"), logs.resolve(name + ".out"),
+            logs.resolve(name + ".log")));
+    boolean staged;
+    try (ClickHouseSql sql = ClickHouseClients.connect(config)) {
+      String staging = sql.database() + "." + io.tidemark.schema.clickhouse.CountTable.USER_PAGE_COUNTS.stagingTable();
+      await(timeout, Duration.ofMillis(10), () -> !p.isAlive() || stagedRows(sql, staging, day) > 0);
+      staged = p.isAlive();
+    }
     p.destroyForcibly();
     p.waitFor(30, TimeUnit.SECONDS);
-    return reached && !p.isAlive();
+    return staged;
+  }
+
+  private static long stagedRows(ClickHouseSql sql, String staging, LocalDate day) {
+    try {
+      return Long.parseLong(sql.queryRows(
+          "SELECT count() AS n FROM {t:Identifier} WHERE toDate(window_start) = {d:Date}",
+          Map.of("t", staging, "d", day)).get(0).get("n"));
+    } catch (RuntimeException e) {
+      return 0;
+    }
   }
 
   /** Stops the speed layer, the archive and the dashboard (SIGTERM, then SIGKILL). */
