@@ -53,6 +53,7 @@ class ChaosIT {
         .map(FaultKind::code).toList());
     int rc = cmd.execute("chaos", "--duration", "2m", "--seed", "11", "--faults", kinds, "--json", "--keep", "--doc", doc.toString());
     String text = out.toString();
+    assertThat(text).as("the run printed no report (exit " + rc + "); stderr: " + err).contains("{");
     JsonNode report = JSON.readTree(text.substring(text.indexOf('{')));
     Path home = Path.of(report.get("home").asText());
     try {
