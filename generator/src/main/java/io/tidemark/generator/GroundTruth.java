@@ -80,8 +80,13 @@ public final class GroundTruth {
 
   /** What the speed layer must show: {@link #counts} minus {@link #tooLateCounts}, no zero rows. */
   public Map<WindowKey, Long> speedCounts(CountMetric m) {
-    Map<WindowKey, Long> result = new HashMap<>(counts.get(m));
-    tooLate.get(m).forEach((k, v) -> result.computeIfPresent(k, (kk, c) -> c - v == 0 ? null : c - v));
+    return speedCounts(counts.get(m), tooLate.get(m));
+  }
+
+  /** Full counts minus too-late counts, no zero rows (also for truths summed over several runs). */
+  public static Map<WindowKey, Long> speedCounts(Map<WindowKey, Long> counts, Map<WindowKey, Long> tooLate) {
+    Map<WindowKey, Long> result = new HashMap<>(counts);
+    tooLate.forEach((k, v) -> result.computeIfPresent(k, (kk, c) -> c - v == 0 ? null : c - v));
     return result;
   }
 

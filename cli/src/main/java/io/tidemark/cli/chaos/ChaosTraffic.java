@@ -127,9 +127,7 @@ public final class ChaosTraffic implements Runnable {
 
     /** Counts minus too-late counts, no zero rows: what the speed layer can show. */
     public Map<WindowKey, Long> speedCounts(CountMetric m) {
-      Map<WindowKey, Long> result = new HashMap<>(counts.get(m));
-      tooLate.get(m).forEach((k, v) -> result.computeIfPresent(k, (kk, c) -> c - v == 0 ? null : c - v));
-      return result;
+      return io.tidemark.generator.GroundTruth.speedCounts(counts.get(m), tooLate.get(m));
     }
 
     public Map<String, Long> invalidByReason() {
